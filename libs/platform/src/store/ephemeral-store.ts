@@ -1,0 +1,47 @@
+/** Removes a subscription made with {@link EphemeralStore.subscribe}. */
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * The port for short-lived state shared by every server node: OTP sessions, attempt and rate counters,
+ * replay caches, and fan-out of events between nodes. Two adapters: Redis (REDIS_URL) and in-process.
+ * Values are strings; callers serialise. Every TTL is in milliseconds and must be positive.
+ */
+export abstract class EphemeralStore {
+  /** Stores `value` under `key` for `ttlMs`, replacing what was there. */
+  abstract put(key: string, value: string, ttlMs: number): Promise<void>;
+
+  /** Stores only if `key` holds nothing; true when this call stored it (replay caches, locks). */
+  abstract putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+
+  abstract get(key: string): Promise<string | undefined>;
+
+  /**
+   * Atomically reads and deletes `key`: of any number of concurrent callers, on any node, exactly one
+   * receives the value. This is what makes a session single-use.
+   */
+  abstract take(key: string): Promise<string | undefined>;
+
+  /** Deletes `key`; true when something was there. */
+  abstract delete(key: string): Promise<boolean>;
+
+  /**
+   * Atomically adds one to the counter at `key` and returns the new count. The first increment starts a
+   * fixed window of `windowMs`; the counter disappears when the window ends (later increments do not extend it).
+   */
+  abstract increment(key: string, windowMs: number): Promise<number>;
+
+  /** Delivers `message` to every subscriber of `channel` on every node, this one included. */
+  abstract publish(channel: string, message: string): Promise<void>;
+
+  /** Resolves once the subscription is active, so a publish made afterwards is received. */
+  abstract subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
+
+  /** Resolves when the store answers; rejects otherwise (readiness probe). */
+  abstract ping(): Promise<void>;
+
+  abstract close(): Promise<void>;
+}
+
+export function assertTtl(ttlMs: number): void {
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`TTL must be a positive integer of milliseconds, got ${ttlMs}`);
+}

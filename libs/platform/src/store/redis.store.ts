@@ -1,0 +1,138 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
+
+export interface RedisStoreOptions {
+  /** Prepended to every key and channel; lets deployments (and parallel test runs) share one Redis. */
+  prefix?: string;
+  /** Readiness probe deadline. */
+  pingTimeoutMs?: number;
+}
+
+const CONNECTION: RedisOptions = {
+  // Fail a command after two reconnect attempts rather than queue it for long: a login must fail fast.
+  maxRetriesPerRequest: 2,
+  connectTimeout: 5_000,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+};
+
+/**
+ * Redis adapter (Redis ≥ 7: GETDEL, PEXPIRE … NX). One connection for commands and, on first subscribe,
+ * a second one in subscriber mode, as Redis requires.
+ */
+export class RedisStore extends EphemeralStore {
+  private readonly commands: Redis;
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly prefix: string;
+  private readonly pingTimeoutMs: number;
+
+  constructor(url: string, options: RedisStoreOptions = {}) {
+    super();
+    this.prefix = options.prefix ?? 'idtoken:';
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 1_500;
+    this.commands = new Redis(url, { ...CONNECTION, connectionName: 'idtoken' });
+    // Connection errors are reported by ping() and by failed commands; an 'error' listener keeps them
+    // from becoming uncaught exceptions while ioredis reconnects.
+    this.commands.on('error', () => undefined);
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    assertTtl(ttlMs);
+    await this.commands.set(this.k(key), value, 'PX', ttlMs);
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    assertTtl(ttlMs);
+    return (await this.commands.set(this.k(key), value, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.commands.get(this.k(key))) ?? undefined;
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return (await this.commands.getdel(this.k(key))) ?? undefined;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.commands.del(this.k(key))) > 0;
+  }
+
+  async increment(key: string, windowMs: number): Promise<number> {
+    assertTtl(windowMs);
+    const results = await this.commands.multi().incr(this.k(key)).pexpire(this.k(key), windowMs, 'NX').exec();
+    if (!results) throw new Error('Redis transaction was aborted');
+    const [incrError, count] = results[0]!;
+    if (incrError) throw incrError;
+    return Number(count);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.commands.publish(this.k(channel), message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
+    const subscriber = this.subscriberConnection();
+    const name = this.k(channel);
+    let handlers = this.handlers.get(name);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(name, handlers);
+      await subscriber.subscribe(name);
+    }
+    const handler = (message: string) => onMessage(message);
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.handlers.get(name) === handlers) {
+        this.handlers.delete(name);
+        await subscriber.unsubscribe(name);
+      }
+    };
+  }
+
+  private subscriberConnection(): Redis {
+    if (!this.subscriber) {
+      this.subscriber = this.commands.duplicate({ connectionName: 'idtoken-subscriber' });
+      this.subscriber.on('error', () => undefined);
+      this.subscriber.on('message', (channel: string, message: string) => {
+        for (const handler of this.handlers.get(channel) ?? []) handler(message);
+      });
+    }
+    return this.subscriber;
+  }
+
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.pingTimeoutMs} ms`)), this.pingTimeoutMs);
+    });
+    try {
+      await Promise.race([this.commands.ping(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([quit(this.commands), this.subscriber ? quit(this.subscriber) : undefined]);
+  }
+}
+
+async function quit(connection: Redis): Promise<void> {
+  if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
+    // Not connected (e.g. reconnecting to a Redis that went away): stop retrying at once.
+    connection.disconnect();
+    return;
+  }
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  }
+}
