@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
-import { configSchema, type LogLevel } from './config.schema.js';
-import { decodeMasterSecret, loadOrCreateDevMasterSecret } from './master-secret.js';
+import { resolve } from "node:path";
+import { configSchema, type LogLevel } from "./config.schema.js";
+import {
+  decodeMasterSecret,
+  loadOrCreateDevMasterSecret,
+} from "./master-secret.js";
 
 /** A configuration that cannot be used: the message is one line naming the variable. */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name = "ConfigError";
 }
 
 /**
@@ -12,7 +15,7 @@ export class ConfigError extends Error {
  * nothing outside this folder reads process.env.
  */
 export class AppConfig {
-  readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly nodeEnv: "development" | "test" | "production";
   readonly host: string;
   readonly port: number;
   /** Public base URL, byte-exact in every token and metadata document. */
@@ -21,25 +24,31 @@ export class AppConfig {
   /** Absolute path; holds the embedded database and, in development, the generated master secret. */
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. */
+  readonly redisPrefix: string;
   /** MASTER of spec §1. */
   readonly masterSecret: Buffer;
   readonly logLevel: LogLevel;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
 
-  constructor(values: Omit<AppConfig, 'isProduction' | 'describe'>) {
+  constructor(values: Omit<AppConfig, "isProduction" | "describe">) {
     Object.assign(this, values);
   }
 
   get isProduction(): boolean {
-    return this.nodeEnv === 'production';
+    return this.nodeEnv === "production";
   }
 
   /** What the server runs on, for the start-up line; never secrets. */
   describe(): { database: string; ephemeralStore: string; issuer: string } {
     return {
-      database: this.databaseUrl ? `PostgreSQL ${new URL(this.databaseUrl).host}` : `embedded PGlite in ${this.dataDir}`,
-      ephemeralStore: this.redisUrl ? `Redis ${new URL(this.redisUrl).host}` : 'in-process',
+      database: this.databaseUrl
+        ? `PostgreSQL ${new URL(this.databaseUrl).host}`
+        : `embedded PGlite in ${this.dataDir}`,
+      ephemeralStore: this.redisUrl
+        ? `Redis ${new URL(this.redisUrl).host}`
+        : "in-process",
       issuer: this.issuerUrl,
     };
   }
@@ -51,16 +60,22 @@ export interface LoadConfigOptions {
 }
 
 /** Validates the environment once at start. Throws ConfigError with one line naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
+): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'configuration');
+      const name = String(issue.path[0] ?? "configuration");
       const given = env[name];
-      const shown = given === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(given)})`;
+      const shown =
+        given === undefined || /SECRET|KEY|PASSWORD/.test(name)
+          ? ""
+          : ` (got ${JSON.stringify(given)})`;
       return `${name} ${issue.message}${shown}`;
     });
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   const raw = parsed.data;
   const dataDir = resolve(raw.DATA_DIR);
@@ -69,7 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (raw.IDTOKEN_MASTER_SECRET !== undefined) {
     const decoded = decodeMasterSecret(raw.IDTOKEN_MASTER_SECRET);
     if (!decoded) {
-      throw new ConfigError('Invalid configuration: IDTOKEN_MASTER_SECRET must be at least 32 bytes, written as hex or base64');
+      throw new ConfigError(
+        "Invalid configuration: IDTOKEN_MASTER_SECRET must be at least 32 bytes, written as hex or base64",
+      );
     }
     masterSecret = decoded;
   } else {
@@ -78,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (dev.created) {
       options.warn?.(
         `IDTOKEN_MASTER_SECRET is not set: generated a development master secret in ${dev.path}. ` +
-          'Anyone who reads that file can mint this server\'s OTPs and decrypt its keys. Set IDTOKEN_MASTER_SECRET in production.',
+          "Anyone who reads that file can mint this server's OTPs and decrypt its keys. Set IDTOKEN_MASTER_SECRET in production.",
       );
     }
   }
@@ -91,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     databaseUrl: raw.DATABASE_URL,
     dataDir,
     redisUrl: raw.REDIS_URL,
+    redisPrefix: raw.REDIS_PREFIX,
     masterSecret,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,

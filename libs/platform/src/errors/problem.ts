@@ -1,8 +1,13 @@
-import { HttpException } from '@nestjs/common';
-import { DomainError } from './domain-error.js';
-import { ERROR_STATUS, ERROR_TITLE, codeForStatus, type ErrorCode } from './error-codes.js';
+import { HttpException } from "@nestjs/common";
+import { DomainError } from "./domain-error.js";
+import {
+  ERROR_STATUS,
+  ERROR_TITLE,
+  codeForStatus,
+  type ErrorCode,
+} from "./error-codes.js";
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** RFC 9457 problem details, with the stable `code` of spec §8. */
 export interface ProblemDocument {
@@ -16,7 +21,8 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-export const problemType = (code: ErrorCode) => `https://idtoken.dev/problems/${code.replaceAll('_', '-')}`;
+export const problemType = (code: ErrorCode) =>
+  `https://idtoken.dev/problems/${code.replaceAll("_", "-")}`;
 
 interface FastifyLikeError {
   statusCode?: number;
@@ -25,7 +31,10 @@ interface FastifyLikeError {
 }
 
 function isFastifyError(error: unknown): error is FastifyLikeError & Error {
-  return error instanceof Error && typeof (error as FastifyLikeError).statusCode === 'number';
+  return (
+    error instanceof Error &&
+    typeof (error as FastifyLikeError).statusCode === "number"
+  );
 }
 
 /**
@@ -48,23 +57,43 @@ export function toProblem(error: unknown): ProblemDocument {
     const response = error.getResponse();
     const code = codeForStatus(status);
     let detail = error.message;
-    if (typeof response === 'object' && response !== null && 'message' in response) {
+    if (
+      typeof response === "object" &&
+      response !== null &&
+      "message" in response
+    ) {
       const message = (response as { message: unknown }).message;
-      detail = Array.isArray(message) ? message.join('; ') : String(message);
+      detail = Array.isArray(message) ? message.join("; ") : String(message);
     }
-    return { type: problemType(code), title: ERROR_TITLE[code], status, detail, code };
+    return {
+      type: problemType(code),
+      title: ERROR_TITLE[code],
+      status,
+      detail,
+      code,
+    };
   }
-  if (isFastifyError(error) && error.statusCode! >= 400 && error.statusCode! < 500) {
+  if (
+    isFastifyError(error) &&
+    error.statusCode! >= 400 &&
+    error.statusCode! < 500
+  ) {
     // Errors raised by Fastify before our code runs: bad JSON, body too large, wrong content type.
     const status = error.statusCode!;
     const code = codeForStatus(status);
-    return { type: problemType(code), title: ERROR_TITLE[code], status, detail: error.message, code };
+    return {
+      type: problemType(code),
+      title: ERROR_TITLE[code],
+      status,
+      detail: error.message,
+      code,
+    };
   }
   return {
-    type: problemType('internal_error'),
+    type: problemType("internal_error"),
     title: ERROR_TITLE.internal_error,
     status: 500,
-    detail: 'The server could not complete the request.',
-    code: 'internal_error',
+    detail: "The server could not complete the request.",
+    code: "internal_error",
   };
 }

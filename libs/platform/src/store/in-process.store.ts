@@ -1,5 +1,9 @@
-import { EventEmitter } from 'node:events';
-import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
+import { EventEmitter } from "node:events";
+import {
+  EphemeralStore,
+  assertTtl,
+  type Unsubscribe,
+} from "./ephemeral-store.js";
 
 interface Entry {
   value: string;
@@ -15,7 +19,10 @@ export class InProcessBackend {
   readonly bus = new EventEmitter().setMaxListeners(0);
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(readonly now: () => number = Date.now, sweepIntervalMs = 1_000) {
+  constructor(
+    readonly now: () => number = Date.now,
+    sweepIntervalMs = 1_000,
+  ) {
     // Expired entries are dropped on access; the sweep bounds memory for keys nobody reads again.
     this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref();
   }
@@ -31,7 +38,8 @@ export class InProcessBackend {
 
   sweep(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, entry] of this.entries)
+      if (entry.expiresAt <= now) this.entries.delete(key);
   }
 
   dispose(): void {
@@ -46,7 +54,10 @@ export class InProcessBackend {
  * asynchronously, as Redis would.
  */
 export class InProcessStore extends EphemeralStore {
-  private readonly subscriptions = new Set<{ channel: string; listener: (message: string) => void }>();
+  private readonly subscriptions = new Set<{
+    channel: string;
+    listener: (message: string) => void;
+  }>();
   private closed = false;
 
   constructor(
@@ -58,13 +69,23 @@ export class InProcessStore extends EphemeralStore {
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     assertTtl(ttlMs);
-    this.backend.entries.set(key, { value, expiresAt: this.backend.now() + ttlMs });
+    this.backend.entries.set(key, {
+      value,
+      expiresAt: this.backend.now() + ttlMs,
+    });
   }
 
-  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+  async putIfAbsent(
+    key: string,
+    value: string,
+    ttlMs: number,
+  ): Promise<boolean> {
     assertTtl(ttlMs);
     if (this.backend.live(key)) return false;
-    this.backend.entries.set(key, { value, expiresAt: this.backend.now() + ttlMs });
+    this.backend.entries.set(key, {
+      value,
+      expiresAt: this.backend.now() + ttlMs,
+    });
     return true;
   }
 
@@ -89,7 +110,10 @@ export class InProcessStore extends EphemeralStore {
     assertTtl(windowMs);
     const entry = this.backend.live(key);
     const count = entry ? Number(entry.value) + 1 : 1;
-    this.backend.entries.set(key, { value: String(count), expiresAt: entry?.expiresAt ?? this.backend.now() + windowMs });
+    this.backend.entries.set(key, {
+      value: String(count),
+      expiresAt: entry?.expiresAt ?? this.backend.now() + windowMs,
+    });
     return count;
   }
 
@@ -97,8 +121,14 @@ export class InProcessStore extends EphemeralStore {
     setImmediate(() => this.backend.bus.emit(channel, message));
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
-    const subscription = { channel, listener: (message: string) => onMessage(message) };
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+  ): Promise<Unsubscribe> {
+    const subscription = {
+      channel,
+      listener: (message: string) => onMessage(message),
+    };
     this.subscriptions.add(subscription);
     this.backend.bus.on(channel, subscription.listener);
     return async () => {
@@ -108,12 +138,13 @@ export class InProcessStore extends EphemeralStore {
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new Error('in-process store is closed');
+    if (this.closed) throw new Error("in-process store is closed");
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const { channel, listener } of this.subscriptions) this.backend.bus.off(channel, listener);
+    for (const { channel, listener } of this.subscriptions)
+      this.backend.bus.off(channel, listener);
     this.subscriptions.clear();
     if (this.ownsBackend) this.backend.dispose();
   }

@@ -1,0 +1,10 @@
+import { AuditEventEntity } from "#idtoken/audit";
+import { KeyMaterialEntity } from "#idtoken/keys";
+import type { PersistenceParts } from "#idtoken/platform";
+import { migrations } from "#migrations";
+
+/** Every entity and migration of the server: one list for the app and the TypeORM CLI. */
+export const persistence: PersistenceParts = {
+  entities: [AuditEventEntity, KeyMaterialEntity],
+  migrations,
+};

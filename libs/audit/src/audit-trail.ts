@@ -1,0 +1,73 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { AuditEventEntity } from "./audit-event.entity.js";
+
+export interface AuditEventInput {
+  /** Dotted event name, e.g. `system.master_secret_generated`, `enrollment.revoked`. */
+  type: string;
+  actor?: string;
+  subject?: string;
+  requestId?: string;
+  ip?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: string;
+  occurredAt: Date;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  requestId: string | null;
+  ip: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Writes and reads the audit trail. `record` takes the caller's EntityManager when the event belongs to
+ * a transaction, so the event and the change it describes commit together.
+ */
+export class AuditTrail {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(
+    event: AuditEventInput,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string> {
+    const repository = manager.getRepository(AuditEventEntity);
+    const row = await repository.save(
+      repository.create({
+        type: event.type,
+        actor: event.actor ?? null,
+        subject: event.subject ?? null,
+        requestId: event.requestId ?? null,
+        ip: event.ip ?? null,
+        data: event.data ?? {},
+      }),
+    );
+    return String(row.id);
+  }
+
+  /** Newest first; `before` is the id of the last event of the previous page. */
+  async list(
+    filter: {
+      type?: string;
+      subject?: string;
+      before?: string;
+      limit?: number;
+    } = {},
+  ): Promise<AuditEvent[]> {
+    const query = this.dataSource
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder("e")
+      .orderBy("e.id", "DESC");
+    if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
+    if (filter.subject)
+      query.andWhere("e.subject = :subject", { subject: filter.subject });
+    if (filter.before)
+      query.andWhere("e.id < :before", { before: filter.before });
+    const rows = await query
+      .limit(Math.min(filter.limit ?? 100, 1000))
+      .getMany();
+    return rows.map((row) => ({ ...row, id: String(row.id) }));
+  }
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+/** A server key pair: public part in clear, private part sealed under MASTER (see SecretBox). */
+@Entity("key_material")
+export class KeyMaterialEntity {
+  @PrimaryGeneratedColumn("uuid")
+  id: string;
+
+  /** What the key signs, e.g. `token-signing`, `service-vds`, `identity-vds`, `trust-anchor`. */
+  @Column({ type: "text" })
+  purpose: string;
+
+  @Column({ type: "text", unique: true })
+  kid: string;
+
+  @Column({ type: "text" })
+  algorithm: string;
+
+  @Column({ name: "public_jwk", type: "jsonb" })
+  publicJwk: Record<string, unknown>;
+
+  @Column({ name: "certificate_der", type: "bytea", nullable: true })
+  certificateDer: Buffer | null;
+
+  @Column({ name: "sealed_private_key", type: "bytea" })
+  sealedPrivateKey: Buffer;
+
+  @Column({ name: "created_at", type: "timestamptz", default: () => "now()" })
+  createdAt: Date;
+
+  @Column({ name: "activates_at", type: "timestamptz", default: () => "now()" })
+  activatesAt: Date;
+
+  @Column({ name: "retired_at", type: "timestamptz", nullable: true })
+  retiredAt: Date | null;
+}

@@ -1,0 +1,59 @@
+import { Global, Module, type DynamicModule } from "@nestjs/common";
+import { TerminusModule } from "@nestjs/terminus";
+import { TypeOrmModule } from "@nestjs/typeorm";
+import { AppConfig } from "./config/app-config.js";
+import { SecretBox } from "./crypto/secret-box.js";
+import {
+  dataSourceOptions,
+  type PersistenceParts,
+} from "./database/data-source-options.js";
+import { HealthController } from "./health/health.controller.js";
+import { MetricsController } from "./metrics/metrics.controller.js";
+import { MetricsRegistry } from "./metrics/metrics.js";
+import { EphemeralStore } from "./store/ephemeral-store.js";
+import {
+  EphemeralStoreLifecycle,
+  ephemeralStoreProvider,
+} from "./store/store.provider.js";
+
+export interface PlatformOptions {
+  config: AppConfig;
+  persistence: PersistenceParts;
+}
+
+/**
+ * What every context stands on: validated config, the database (migrated at boot), the ephemeral
+ * store, key sealing, health and metrics. Global, so contexts inject these without importing it.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot({ config, persistence }: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config, persistence),
+          migrationsRun: true,
+          logging: false,
+          // Fail boot within seconds when the database cannot be reached, with the driver's message.
+          retryAttempts: 2,
+          retryDelay: 1_000,
+        }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        {
+          provide: SecretBox,
+          useFactory: () => new SecretBox(config.masterSecret),
+        },
+        { provide: MetricsRegistry, useFactory: () => new MetricsRegistry() },
+        ephemeralStoreProvider,
+        EphemeralStoreLifecycle,
+      ],
+      exports: [AppConfig, SecretBox, MetricsRegistry, EphemeralStore],
+    };
+  }
+}
