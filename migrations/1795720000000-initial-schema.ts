@@ -1,8 +1,8 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Server key material (sealed at rest) and the append-only audit trail. */
 export class InitialSchema1795720000000 implements MigrationInterface {
-  name = "InitialSchema1795720000000";
+  name = 'InitialSchema1795720000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -19,9 +19,7 @@ export class InitialSchema1795720000000 implements MigrationInterface {
         "retired_at" timestamptz,
         CONSTRAINT "key_material_kid_unique" UNIQUE ("kid")
       )`);
-    await queryRunner.query(
-      `CREATE INDEX "key_material_purpose_idx" ON "key_material" ("purpose", "created_at")`,
-    );
+    await queryRunner.query(`CREATE INDEX "key_material_purpose_idx" ON "key_material" ("purpose", "created_at")`);
 
     await queryRunner.query(`
       CREATE TABLE "audit_events" (
@@ -34,12 +32,8 @@ export class InitialSchema1795720000000 implements MigrationInterface {
         "ip" text,
         "data" jsonb NOT NULL DEFAULT '{}'::jsonb
       )`);
-    await queryRunner.query(
-      `CREATE INDEX "audit_events_type_idx" ON "audit_events" ("type", "id")`,
-    );
-    await queryRunner.query(
-      `CREATE INDEX "audit_events_subject_idx" ON "audit_events" ("subject", "id")`,
-    );
+    await queryRunner.query(`CREATE INDEX "audit_events_type_idx" ON "audit_events" ("type", "id")`);
+    await queryRunner.query(`CREATE INDEX "audit_events_subject_idx" ON "audit_events" ("subject", "id")`);
     // The trail is evidence: the database itself refuses to change or remove a row.
     await queryRunner.query(`
       CREATE FUNCTION "audit_events_refuse_change"() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,7 +1,7 @@
-import { Module, type DynamicModule } from "@nestjs/common";
-import { AuditModule } from "#idtoken/audit";
-import { PlatformModule, type AppConfig } from "#idtoken/platform";
-import { persistence } from "./persistence.js";
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '#idtoken/audit';
+import { PlatformModule, type AppConfig } from '#idtoken/platform';
+import { persistence } from './persistence.js';
 
 /** Wiring only: each bounded context contributes its module here. */
 @Module({})

@@ -1,40 +1,24 @@
-import { NestFactory } from "@nestjs/core";
-import {
-  FastifyAdapter,
-  type NestFastifyApplication,
-} from "@nestjs/platform-fastify";
-import type { Logger } from "pino";
-import {
-  PinoNestLogger,
-  configureHttp,
-  requestIdFor,
-  type AppConfig,
-} from "#idtoken/platform";
-import { AppModule } from "./app.module.js";
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig } from '#idtoken/platform';
+import { AppModule } from './app.module.js';
 
 /** Builds the IdP application (not yet listening): used by main.ts and by the end-to-end tests. */
-export async function createIdpApp(
-  config: AppConfig,
-  logger: Logger,
-): Promise<NestFastifyApplication> {
+export async function createIdpApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    requestIdLogLabel: "requestId",
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Close idle keep-alive connections on shutdown instead of waiting for clients.
-    forceCloseConnections: "idle",
+    forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
-    adapter,
-    {
-      logger: new PinoNestLogger(logger.child({ component: "nest" })),
-      abortOnError: false,
-    },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
   configureHttp(app);
   return app;
 }

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
-import { ConfigError, createRootLogger, loadConfig } from "#idtoken/platform";
-import { createIdpApp } from "./create-app.js";
+import { existsSync } from 'node:fs';
+import { ConfigError, createRootLogger, loadConfig } from '#idtoken/platform';
+import { createIdpApp } from './create-app.js';
 
 async function main(): Promise<void> {
-  if (existsSync(".env")) process.loadEnvFile(".env");
+  if (existsSync('.env')) process.loadEnvFile('.env');
 
   let config;
   const warnings: string[] = [];
@@ -26,12 +26,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
 
   const address = app.getHttpServer().address();
-  const port =
-    typeof address === "object" && address ? address.port : config.port;
-  logger.info(
-    { ...config.describe(), port },
-    `IDToken is ready on port ${port}`,
-  );
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ ...config.describe(), port }, `IDToken is ready on port ${port}`);
   if (process.stdout.isTTY) {
     process.stdout.write(
       `\n  IDToken is running: http://localhost:${port}\n` +
@@ -51,31 +47,27 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal} received: shutting down`);
     const deadline = setTimeout(() => {
-      logger.error(
-        `shutdown took longer than ${config.shutdownTimeoutMs} ms: exiting`,
-      );
+      logger.error(`shutdown took longer than ${config.shutdownTimeoutMs} ms: exiting`);
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     app.close().then(
       () => {
         clearTimeout(deadline);
-        logger.info("stopped");
+        logger.info('stopped');
         logger.flush();
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `IDToken failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`IDToken failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
-import { AuditEventEntity } from "#idtoken/audit";
-import { KeyMaterialEntity } from "#idtoken/keys";
-import type { PersistenceParts } from "#idtoken/platform";
-import { migrations } from "#migrations";
+import { AuditEventEntity } from '#idtoken/audit';
+import { KeyMaterialEntity } from '#idtoken/keys';
+import type { PersistenceParts } from '#idtoken/platform';
+import { migrations } from '#migrations';
 
 /** Every entity and migration of the server: one list for the app and the TypeORM CLI. */
 export const persistence: PersistenceParts = {

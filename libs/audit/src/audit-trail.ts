@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { AuditEventEntity } from "./audit-event.entity.js";
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface AuditEventInput {
   /** Dotted event name, e.g. `system.master_secret_generated`, `enrollment.revoked`. */
@@ -29,10 +29,7 @@ export interface AuditEvent {
 export class AuditTrail {
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(
-    event: AuditEventInput,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string> {
+  async record(event: AuditEventInput, manager: EntityManager = this.dataSource.manager): Promise<string> {
     const repository = manager.getRepository(AuditEventEntity);
     const row = await repository.save(
       repository.create({
@@ -56,18 +53,11 @@ export class AuditTrail {
       limit?: number;
     } = {},
   ): Promise<AuditEvent[]> {
-    const query = this.dataSource
-      .getRepository(AuditEventEntity)
-      .createQueryBuilder("e")
-      .orderBy("e.id", "DESC");
-    if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
-    if (filter.subject)
-      query.andWhere("e.subject = :subject", { subject: filter.subject });
-    if (filter.before)
-      query.andWhere("e.id < :before", { before: filter.before });
-    const rows = await query
-      .limit(Math.min(filter.limit ?? 100, 1000))
-      .getMany();
+    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.id', 'DESC');
+    if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
+    if (filter.subject) query.andWhere('e.subject = :subject', { subject: filter.subject });
+    if (filter.before) query.andWhere('e.id < :before', { before: filter.before });
+    const rows = await query.limit(Math.min(filter.limit ?? 100, 1000)).getMany();
     return rows.map((row) => ({ ...row, id: String(row.id) }));
   }
 }

@@ -1,6 +1,6 @@
-import { Global, Module } from "@nestjs/common";
-import { DataSource } from "typeorm";
-import { AuditTrail } from "./audit-trail.js";
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditTrail } from './audit-trail.js';
 
 @Global()
 @Module({

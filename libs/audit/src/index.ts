@@ -1,7 +1,3 @@
-export { AuditEventEntity } from "./audit-event.entity.js";
-export {
-  AuditTrail,
-  type AuditEvent,
-  type AuditEventInput,
-} from "./audit-trail.js";
-export { AuditModule } from "./audit.module.js";
+export { AuditEventEntity } from './audit-event.entity.js';
+export { AuditTrail, type AuditEvent, type AuditEventInput } from './audit-trail.js';
+export { AuditModule } from './audit.module.js';

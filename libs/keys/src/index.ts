@@ -1,6 +1,2 @@
-export { KeyMaterialEntity } from "./key-material.entity.js";
-export {
-  KeyMaterialStore,
-  type KeyMaterial,
-  type NewKeyMaterial,
-} from "./key-material.store.js";
+export { KeyMaterialEntity } from './key-material.entity.js';
+export { KeyMaterialStore, type KeyMaterial, type NewKeyMaterial } from './key-material.store.js';

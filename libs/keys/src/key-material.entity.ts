@@ -1,36 +1,37 @@
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A server key pair: public part in clear, private part sealed under MASTER (see SecretBox). */
-@Entity("key_material")
+@Entity('key_material')
+@Index('key_material_purpose_idx', ['purpose', 'createdAt'])
 export class KeyMaterialEntity {
-  @PrimaryGeneratedColumn("uuid")
+  @PrimaryGeneratedColumn('uuid')
   id: string;
 
   /** What the key signs, e.g. `token-signing`, `service-vds`, `identity-vds`, `trust-anchor`. */
-  @Column({ type: "text" })
+  @Column({ type: 'text' })
   purpose: string;
 
-  @Column({ type: "text", unique: true })
+  @Column({ type: 'text', unique: true })
   kid: string;
 
-  @Column({ type: "text" })
+  @Column({ type: 'text' })
   algorithm: string;
 
-  @Column({ name: "public_jwk", type: "jsonb" })
+  @Column({ name: 'public_jwk', type: 'jsonb' })
   publicJwk: Record<string, unknown>;
 
-  @Column({ name: "certificate_der", type: "bytea", nullable: true })
+  @Column({ name: 'certificate_der', type: 'bytea', nullable: true })
   certificateDer: Buffer | null;
 
-  @Column({ name: "sealed_private_key", type: "bytea" })
+  @Column({ name: 'sealed_private_key', type: 'bytea' })
   sealedPrivateKey: Buffer;
 
-  @Column({ name: "created_at", type: "timestamptz", default: () => "now()" })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
-  @Column({ name: "activates_at", type: "timestamptz", default: () => "now()" })
+  @Column({ name: 'activates_at', type: 'timestamptz', default: () => 'now()' })
   activatesAt: Date;
 
-  @Column({ name: "retired_at", type: "timestamptz", nullable: true })
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
 }

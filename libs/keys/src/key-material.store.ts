@@ -1,7 +1,7 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import type { DataSource } from "typeorm";
-import type { SecretBox } from "#idtoken/platform";
-import { KeyMaterialEntity } from "./key-material.entity.js";
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { SecretBox } from '#idtoken/platform';
+import { KeyMaterialEntity } from './key-material.entity.js';
 
 export interface NewKeyMaterial {
   purpose: string;
@@ -35,7 +35,7 @@ export class KeyMaterialStore {
   ) {}
 
   async save(key: NewKeyMaterial): Promise<void> {
-    const pkcs8 = key.privateKey.export({ format: "der", type: "pkcs8" });
+    const pkcs8 = key.privateKey.export({ format: 'der', type: 'pkcs8' });
     const repository = this.dataSource.getRepository(KeyMaterialEntity);
     await repository.save(
       repository.create({
@@ -43,7 +43,7 @@ export class KeyMaterialStore {
         kid: key.kid,
         algorithm: key.algorithm,
         publicJwk: {
-          ...createPublicKey(key.privateKey).export({ format: "jwk" }),
+          ...createPublicKey(key.privateKey).export({ format: 'jwk' }),
         },
         certificateDer: key.certificateDer ?? null,
         sealedPrivateKey: this.box.seal(pkcs8, `key_material:${key.kid}`),
@@ -56,21 +56,16 @@ export class KeyMaterialStore {
   async list(purpose: string): Promise<KeyMaterial[]> {
     const rows = await this.dataSource
       .getRepository(KeyMaterialEntity)
-      .find({ where: { purpose }, order: { createdAt: "ASC" } });
+      .find({ where: { purpose }, order: { createdAt: 'ASC' } });
     return rows.map((row) => this.open(row));
   }
 
   async retire(kid: string, at: Date = new Date()): Promise<void> {
-    await this.dataSource
-      .getRepository(KeyMaterialEntity)
-      .update({ kid }, { retiredAt: at });
+    await this.dataSource.getRepository(KeyMaterialEntity).update({ kid }, { retiredAt: at });
   }
 
   private open(row: KeyMaterialEntity): KeyMaterial {
-    const pkcs8 = this.box.open(
-      row.sealedPrivateKey,
-      `key_material:${row.kid}`,
-    );
+    const pkcs8 = this.box.open(row.sealedPrivateKey, `key_material:${row.kid}`);
     return {
       purpose: row.purpose,
       kid: row.kid,
@@ -78,8 +73,8 @@ export class KeyMaterialStore {
       publicJwk: row.publicJwk,
       privateKey: createPrivateKey({
         key: pkcs8,
-        format: "der",
-        type: "pkcs8",
+        format: 'der',
+        type: 'pkcs8',
       }),
       certificateDer: row.certificateDer,
       createdAt: row.createdAt,

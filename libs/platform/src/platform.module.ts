@@ -1,20 +1,14 @@
-import { Global, Module, type DynamicModule } from "@nestjs/common";
-import { TerminusModule } from "@nestjs/terminus";
-import { TypeOrmModule } from "@nestjs/typeorm";
-import { AppConfig } from "./config/app-config.js";
-import { SecretBox } from "./crypto/secret-box.js";
-import {
-  dataSourceOptions,
-  type PersistenceParts,
-} from "./database/data-source-options.js";
-import { HealthController } from "./health/health.controller.js";
-import { MetricsController } from "./metrics/metrics.controller.js";
-import { MetricsRegistry } from "./metrics/metrics.js";
-import { EphemeralStore } from "./store/ephemeral-store.js";
-import {
-  EphemeralStoreLifecycle,
-  ephemeralStoreProvider,
-} from "./store/store.provider.js";
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from './config/app-config.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { dataSourceOptions, type PersistenceParts } from './database/data-source-options.js';
+import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsRegistry } from './metrics/metrics.js';
+import { EphemeralStore } from './store/ephemeral-store.js';
+import { EphemeralStoreLifecycle, ephemeralStoreProvider } from './store/store.provider.js';
 
 export interface PlatformOptions {
   config: AppConfig;

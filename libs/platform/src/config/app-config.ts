@@ -1,13 +1,10 @@
-import { resolve } from "node:path";
-import { configSchema, type LogLevel } from "./config.schema.js";
-import {
-  decodeMasterSecret,
-  loadOrCreateDevMasterSecret,
-} from "./master-secret.js";
+import { resolve } from 'node:path';
+import { configSchema, type LogLevel } from './config.schema.js';
+import { decodeMasterSecret, loadOrCreateDevMasterSecret } from './master-secret.js';
 
 /** A configuration that cannot be used: the message is one line naming the variable. */
 export class ConfigError extends Error {
-  override readonly name = "ConfigError";
+  override readonly name = 'ConfigError';
 }
 
 /**
@@ -15,7 +12,7 @@ export class ConfigError extends Error {
  * nothing outside this folder reads process.env.
  */
 export class AppConfig {
-  readonly nodeEnv: "development" | "test" | "production";
+  readonly nodeEnv: 'development' | 'test' | 'production';
   readonly host: string;
   readonly port: number;
   /** Public base URL, byte-exact in every token and metadata document. */
@@ -32,12 +29,12 @@ export class AppConfig {
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
 
-  constructor(values: Omit<AppConfig, "isProduction" | "describe">) {
+  constructor(values: Omit<AppConfig, 'isProduction' | 'describe'>) {
     Object.assign(this, values);
   }
 
   get isProduction(): boolean {
-    return this.nodeEnv === "production";
+    return this.nodeEnv === 'production';
   }
 
   /** What the server runs on, for the start-up line; never secrets. */
@@ -46,9 +43,7 @@ export class AppConfig {
       database: this.databaseUrl
         ? `PostgreSQL ${new URL(this.databaseUrl).host}`
         : `embedded PGlite in ${this.dataDir}`,
-      ephemeralStore: this.redisUrl
-        ? `Redis ${new URL(this.redisUrl).host}`
-        : "in-process",
+      ephemeralStore: this.redisUrl ? `Redis ${new URL(this.redisUrl).host}` : 'in-process',
       issuer: this.issuerUrl,
     };
   }
@@ -60,22 +55,16 @@ export interface LoadConfigOptions {
 }
 
 /** Validates the environment once at start. Throws ConfigError with one line naming the variable. */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  options: LoadConfigOptions = {},
-): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "configuration");
+      const name = String(issue.path[0] ?? 'configuration');
       const given = env[name];
-      const shown =
-        given === undefined || /SECRET|KEY|PASSWORD/.test(name)
-          ? ""
-          : ` (got ${JSON.stringify(given)})`;
+      const shown = given === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(given)})`;
       return `${name} ${issue.message}${shown}`;
     });
-    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const raw = parsed.data;
   const dataDir = resolve(raw.DATA_DIR);
@@ -85,7 +74,7 @@ export function loadConfig(
     const decoded = decodeMasterSecret(raw.IDTOKEN_MASTER_SECRET);
     if (!decoded) {
       throw new ConfigError(
-        "Invalid configuration: IDTOKEN_MASTER_SECRET must be at least 32 bytes, written as hex or base64",
+        'Invalid configuration: IDTOKEN_MASTER_SECRET must be at least 32 bytes, written as hex or base64',
       );
     }
     masterSecret = decoded;

@@ -1,6 +1,6 @@
-import type { PGliteOptions } from "@electric-sql/pglite";
-import { PGliteDriver } from "typeorm-pglite";
-import { PGlitePool } from "typeorm-pglite/dist/pglite-pool.js";
+import type { PGliteOptions } from '@electric-sql/pglite';
+import { PGliteDriver } from 'typeorm-pglite';
+import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool.js';
 
 /**
  * PGlite is one session. typeorm-pglite hands that session to every query runner at once, so two
@@ -43,9 +43,7 @@ class ExclusivePGlitePool extends PGlitePool {
 }
 
 /** The `driver` option TypeORM's postgres dialect takes, backed by embedded PGlite in `dataDir`. */
-export function pgliteDriver(
-  options: PGliteOptions & { dataDir: string },
-): unknown {
+export function pgliteDriver(options: PGliteOptions & { dataDir: string }): unknown {
   // PGliteDriver records the options for the (process-wide) PGlite instance typeorm-pglite manages.
   // (Cast: typeorm-pglite's CommonJS typings see PGlite's ESM types as a different module.)
   new PGliteDriver(options as never);

@@ -1,11 +1,11 @@
-import type { ErrorCode } from "./error-codes.js";
+import type { ErrorCode } from './error-codes.js';
 
 /**
  * What domain code throws: a spec error code and a human explanation. Services never throw HTTP
  * exceptions; each transport (REST problem+json, OAuth, SAML, socket) maps the code once.
  */
 export class DomainError extends Error {
-  override readonly name = "DomainError";
+  override readonly name = 'DomainError';
 
   constructor(
     readonly code: ErrorCode,

@@ -1,13 +1,8 @@
-import { HttpException } from "@nestjs/common";
-import { DomainError } from "./domain-error.js";
-import {
-  ERROR_STATUS,
-  ERROR_TITLE,
-  codeForStatus,
-  type ErrorCode,
-} from "./error-codes.js";
+import { HttpException } from '@nestjs/common';
+import { DomainError } from './domain-error.js';
+import { ERROR_STATUS, ERROR_TITLE, codeForStatus, type ErrorCode } from './error-codes.js';
 
-export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** RFC 9457 problem details, with the stable `code` of spec §8. */
 export interface ProblemDocument {
@@ -21,20 +16,12 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-export const problemType = (code: ErrorCode) =>
-  `https://idtoken.dev/problems/${code.replaceAll("_", "-")}`;
+export const problemType = (code: ErrorCode) => `https://idtoken.dev/problems/${code.replaceAll('_', '-')}`;
 
-interface FastifyLikeError {
-  statusCode?: number;
-  code?: string;
-  message?: string;
-}
-
-function isFastifyError(error: unknown): error is FastifyLikeError & Error {
-  return (
-    error instanceof Error &&
-    typeof (error as FastifyLikeError).statusCode === "number"
-  );
+/** Errors Fastify raises before our code runs carry a 4xx `statusCode`: bad JSON, body too large. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = error instanceof Error ? (error as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /**
@@ -57,13 +44,9 @@ export function toProblem(error: unknown): ProblemDocument {
     const response = error.getResponse();
     const code = codeForStatus(status);
     let detail = error.message;
-    if (
-      typeof response === "object" &&
-      response !== null &&
-      "message" in response
-    ) {
+    if (typeof response === 'object' && response !== null && 'message' in response) {
       const message = (response as { message: unknown }).message;
-      detail = Array.isArray(message) ? message.join("; ") : String(message);
+      detail = Array.isArray(message) ? message.join('; ') : String(message);
     }
     return {
       type: problemType(code),
@@ -73,13 +56,8 @@ export function toProblem(error: unknown): ProblemDocument {
       code,
     };
   }
-  if (
-    isFastifyError(error) &&
-    error.statusCode! >= 400 &&
-    error.statusCode! < 500
-  ) {
-    // Errors raised by Fastify before our code runs: bad JSON, body too large, wrong content type.
-    const status = error.statusCode!;
+  const status = clientErrorStatus(error);
+  if (status !== undefined && error instanceof Error) {
     const code = codeForStatus(status);
     return {
       type: problemType(code),
@@ -90,10 +68,10 @@ export function toProblem(error: unknown): ProblemDocument {
     };
   }
   return {
-    type: problemType("internal_error"),
+    type: problemType('internal_error'),
     title: ERROR_TITLE.internal_error,
     status: 500,
-    detail: "The server could not complete the request.",
-    code: "internal_error",
+    detail: 'The server could not complete the request.',
+    code: 'internal_error',
   };
 }

@@ -1,17 +1,17 @@
-import { Controller, Get, ServiceUnavailableException } from "@nestjs/common";
-import { ApiOperation, ApiTags } from "@nestjs/swagger";
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheckService,
   HealthIndicatorService,
   TypeOrmHealthIndicator,
   type HealthCheckResult,
-} from "@nestjs/terminus";
-import { AppConfig } from "../config/app-config.js";
-import { DomainError } from "../errors/domain-error.js";
-import { EphemeralStore } from "../store/ephemeral-store.js";
+} from '@nestjs/terminus';
+import { AppConfig } from '../config/app-config.js';
+import { DomainError } from '../errors/domain-error.js';
+import { EphemeralStore } from '../store/ephemeral-store.js';
 
-@ApiTags("operations")
-@Controller("health")
+@ApiTags('operations')
+@Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -21,40 +21,35 @@ export class HealthController {
     private readonly config: AppConfig,
   ) {}
 
-  @Get("live")
-  @ApiOperation({ summary: "Liveness: the process serves HTTP" })
-  live(): { status: "ok" } {
-    return { status: "ok" };
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
-  @Get("ready")
+  @Get('ready')
   @ApiOperation({
-    summary:
-      "Readiness: the database and the ephemeral store answer (503 problem+json otherwise)",
+    summary: 'Readiness: the database and the ephemeral store answer (503 problem+json otherwise)',
   })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
-        () => this.database.pingCheck("database", { timeout: 1_500 }),
+        () => this.database.pingCheck('database', { timeout: 1_500 }),
         () => this.storeCheck(),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
-      const down = Object.keys(result.error ?? {}).join(", ");
-      throw new DomainError(
-        "service_unavailable",
-        `Not ready: ${down || "a dependency"} is not answering`,
-        {
-          checks: result.details,
-        },
-      );
+      const down = Object.keys(result.error ?? {}).join(', ');
+      throw new DomainError('service_unavailable', `Not ready: ${down || 'a dependency'} is not answering`, {
+        checks: result.details,
+      });
     }
   }
 
   private async storeCheck() {
-    const check = this.indicators.check("ephemeralStore");
-    const kind = this.config.redisUrl ? "redis" : "in-process";
+    const check = this.indicators.check('ephemeralStore');
+    const kind = this.config.redisUrl ? 'redis' : 'in-process';
     try {
       await this.store.ping();
       return check.up({ kind });

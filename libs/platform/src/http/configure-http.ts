@@ -1,20 +1,16 @@
-import { randomUUID } from "node:crypto";
-import type { NestFastifyApplication } from "@nestjs/platform-fastify";
-import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
-import type { FastifyRequest } from "fastify";
-import { MetricsRegistry } from "../metrics/metrics.js";
-import { ProblemFilter } from "./problem.filter.js";
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { ProblemFilter } from './problem.filter.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** A caller's X-Request-Id is kept when it is short and plain (no log or header injection); else a UUID. */
-export function requestIdFor(request: {
-  headers: Record<string, string | string[] | undefined>;
-}): string {
-  const given = request.headers["x-request-id"];
-  return typeof given === "string" && REQUEST_ID.test(given)
-    ? given
-    : randomUUID();
+export function requestIdFor(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Cross-cutting HTTP behaviour of the REST API: problem+json errors, request ids, metrics, OpenAPI. */
@@ -23,12 +19,12 @@ export function configureHttp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsRegistry);
 
-  fastify.addHook("onRequest", async (request, reply) => {
-    void reply.header("x-request-id", request.id);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
   });
-  fastify.addHook("onResponse", async (request: FastifyRequest, reply) => {
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     // The route template, never the raw URL: bounded label cardinality.
-    const route = request.routeOptions.url ?? "unmatched";
+    const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
       { method: request.method, route, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
@@ -38,15 +34,15 @@ export function configureHttp(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
-      .setTitle("IDToken")
+      .setTitle('IDToken')
       .setDescription(
-        "Document-backed, passwordless identity provider. Wire contract: PROTOCOL.md; errors are RFC 9457 problem+json.",
+        'Document-backed, passwordless identity provider. Wire contract: PROTOCOL.md; errors are RFC 9457 problem+json.',
       )
-      .setVersion("1")
+      .setVersion('1')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup("docs", app, document, {
-    jsonDocumentUrl: "docs/openapi.json",
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
   });
 }

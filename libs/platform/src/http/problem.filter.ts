@@ -1,10 +1,6 @@
-import {
-  Catch,
-  type ArgumentsHost,
-  type ExceptionFilter,
-} from "@nestjs/common";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { PROBLEM_CONTENT_TYPE, toProblem } from "../errors/problem.js";
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem.js';
 
 /** The REST transport's one error mapper: everything leaves as RFC 9457 problem+json (spec §8). */
 @Catch()
@@ -17,23 +13,19 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const problem = toProblem(error);
   if (problem.status >= 500) {
-    request.log.error({ err: error }, "request failed");
+    request.log.error({ err: error }, 'request failed');
   }
   if (reply.sent) return;
   void reply
     .status(problem.status)
-    .header("content-type", PROBLEM_CONTENT_TYPE)
-    .header("cache-control", "no-store")
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header('cache-control', 'no-store')
     .send({
       ...problem,
-      instance: request.url.split("?")[0],
+      instance: request.url.split('?')[0],
       requestId: request.id,
     });
 }

@@ -1,4 +1,4 @@
-import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The process's Prometheus registry (one per application, so tests can run several apps in one process).
@@ -6,17 +6,15 @@ import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
  */
 export class MetricsRegistry {
   readonly registry = new Registry();
-  readonly httpDuration: Histogram<"method" | "route" | "status_code">;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
-      name: "http_request_duration_seconds",
-      help: "HTTP request duration by method, route template and status code",
-      labelNames: ["method", "route", "status_code"],
-      buckets: [
-        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-      ],
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
   }

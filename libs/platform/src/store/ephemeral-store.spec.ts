@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { ephemeralStoreContract } from "./ephemeral-store.contract.js";
-import { InProcessBackend, InProcessStore } from "./in-process.store.js";
-import { RedisStore } from "./redis.store.js";
+import { randomUUID } from 'node:crypto';
+import { ephemeralStoreContract } from './ephemeral-store.contract.js';
+import { InProcessBackend, InProcessStore } from './in-process.store.js';
+import { RedisStore } from './redis.store.js';
 
-describe("InProcessStore", () => {
+describe('InProcessStore', () => {
   ephemeralStoreContract(async () => {
     const backend = new InProcessBackend();
     const a = new InProcessStore(backend, false);
@@ -18,23 +18,23 @@ describe("InProcessStore", () => {
     };
   });
 
-  it("expires by its own clock, with no waiting", async () => {
+  it('expires by its own clock, with no waiting', async () => {
     let now = 1_000;
     const backend = new InProcessBackend(() => now);
     const store = new InProcessStore(backend);
-    await store.put("k", "v", 60_000);
+    await store.put('k', 'v', 60_000);
     now += 59_999;
-    expect(await store.get("k")).toBe("v");
+    expect(await store.get('k')).toBe('v');
     now += 1;
-    expect(await store.get("k")).toBeUndefined();
+    expect(await store.get('k')).toBeUndefined();
     await store.close();
   });
 
-  it("sweeps expired keys nobody reads again", async () => {
+  it('sweeps expired keys nobody reads again', async () => {
     let now = 0;
     const backend = new InProcessBackend(() => now);
     const store = new InProcessStore(backend);
-    for (let i = 0; i < 1000; i++) await store.put(`k${i}`, "v", 10);
+    for (let i = 0; i < 1000; i++) await store.put(`k${i}`, 'v', 10);
     now = 11;
     backend.sweep();
     expect(backend.entries.size).toBe(0);
@@ -44,7 +44,7 @@ describe("InProcessStore", () => {
 
 // The Redis run needs a real server: CI sets REDIS_URL (see .ci/run).
 const redisUrl = process.env.REDIS_URL;
-(redisUrl ? describe : describe.skip)("RedisStore (REDIS_URL)", () => {
+(redisUrl ? describe : describe.skip)('RedisStore (REDIS_URL)', () => {
   ephemeralStoreContract(async () => {
     const prefix = `idtoken-test:${randomUUID()}:`;
     const a = new RedisStore(redisUrl!, { prefix });
@@ -56,8 +56,8 @@ const redisUrl = process.env.REDIS_URL;
     };
   });
 
-  it("rejects ping when Redis is unreachable, without throwing elsewhere", async () => {
-    const store = new RedisStore("redis://127.0.0.1:1", { pingTimeoutMs: 300 });
+  it('rejects ping when Redis is unreachable, without throwing elsewhere', async () => {
+    const store = new RedisStore('redis://127.0.0.1:1', { pingTimeoutMs: 300 });
     await expect(store.ping()).rejects.toThrow();
     await store.close();
   });

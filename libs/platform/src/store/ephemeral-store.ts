@@ -11,11 +11,7 @@ export abstract class EphemeralStore {
   abstract put(key: string, value: string, ttlMs: number): Promise<void>;
 
   /** Stores only if `key` holds nothing; true when this call stored it (replay caches, locks). */
-  abstract putIfAbsent(
-    key: string,
-    value: string,
-    ttlMs: number,
-  ): Promise<boolean>;
+  abstract putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
 
   abstract get(key: string): Promise<string | undefined>;
 
@@ -38,10 +34,7 @@ export abstract class EphemeralStore {
   abstract publish(channel: string, message: string): Promise<void>;
 
   /** Resolves once the subscription is active, so a publish made afterwards is received. */
-  abstract subscribe(
-    channel: string,
-    onMessage: (message: string) => void,
-  ): Promise<Unsubscribe>;
+  abstract subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
 
   /** Resolves when the store answers; rejects otherwise (readiness probe). */
   abstract ping(): Promise<void>;
@@ -51,7 +44,5 @@ export abstract class EphemeralStore {
 
 export function assertTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs <= 0)
-    throw new RangeError(
-      `TTL must be a positive integer of milliseconds, got ${ttlMs}`,
-    );
+    throw new RangeError(`TTL must be a positive integer of milliseconds, got ${ttlMs}`);
 }

@@ -1,9 +1,5 @@
-import { EventEmitter } from "node:events";
-import {
-  EphemeralStore,
-  assertTtl,
-  type Unsubscribe,
-} from "./ephemeral-store.js";
+import { EventEmitter } from 'node:events';
+import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
 
 interface Entry {
   value: string;
@@ -38,8 +34,7 @@ export class InProcessBackend {
 
   sweep(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries)
-      if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
 
   dispose(): void {
@@ -75,11 +70,7 @@ export class InProcessStore extends EphemeralStore {
     });
   }
 
-  async putIfAbsent(
-    key: string,
-    value: string,
-    ttlMs: number,
-  ): Promise<boolean> {
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     assertTtl(ttlMs);
     if (this.backend.live(key)) return false;
     this.backend.entries.set(key, {
@@ -121,10 +112,7 @@ export class InProcessStore extends EphemeralStore {
     setImmediate(() => this.backend.bus.emit(channel, message));
   }
 
-  async subscribe(
-    channel: string,
-    onMessage: (message: string) => void,
-  ): Promise<Unsubscribe> {
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
     const subscription = {
       channel,
       listener: (message: string) => onMessage(message),
@@ -138,13 +126,12 @@ export class InProcessStore extends EphemeralStore {
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new Error("in-process store is closed");
+    if (this.closed) throw new Error('in-process store is closed');
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const { channel, listener } of this.subscriptions)
-      this.backend.bus.off(channel, listener);
+    for (const { channel, listener } of this.subscriptions) this.backend.bus.off(channel, listener);
     this.subscriptions.clear();
     if (this.ownsBackend) this.backend.dispose();
   }

@@ -1,9 +1,5 @@
-import { Redis, type RedisOptions } from "ioredis";
-import {
-  EphemeralStore,
-  assertTtl,
-  type Unsubscribe,
-} from "./ephemeral-store.js";
+import { Redis, type RedisOptions } from 'ioredis';
+import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key and channel; lets deployments (and parallel test runs) share one Redis. */
@@ -32,15 +28,15 @@ export class RedisStore extends EphemeralStore {
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     super();
-    this.prefix = options.prefix ?? "idtoken:";
+    this.prefix = options.prefix ?? 'idtoken:';
     this.pingTimeoutMs = options.pingTimeoutMs ?? 1_500;
     this.commands = new Redis(url, {
       ...CONNECTION,
-      connectionName: "idtoken",
+      connectionName: 'idtoken',
     });
     // Connection errors are reported by ping() and by failed commands; an 'error' listener keeps them
     // from becoming uncaught exceptions while ioredis reconnects.
-    this.commands.on("error", () => undefined);
+    this.commands.on('error', () => undefined);
   }
 
   private k(key: string): string {
@@ -49,18 +45,12 @@ export class RedisStore extends EphemeralStore {
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     assertTtl(ttlMs);
-    await this.commands.set(this.k(key), value, "PX", ttlMs);
+    await this.commands.set(this.k(key), value, 'PX', ttlMs);
   }
 
-  async putIfAbsent(
-    key: string,
-    value: string,
-    ttlMs: number,
-  ): Promise<boolean> {
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     assertTtl(ttlMs);
-    return (
-      (await this.commands.set(this.k(key), value, "PX", ttlMs, "NX")) === "OK"
-    );
+    return (await this.commands.set(this.k(key), value, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -77,13 +67,8 @@ export class RedisStore extends EphemeralStore {
 
   async increment(key: string, windowMs: number): Promise<number> {
     assertTtl(windowMs);
-    const results = await this.commands
-      .multi()
-      .incr(this.k(key))
-      .pexpire(this.k(key), windowMs, "NX")
-      .exec();
-    if (!results) throw new Error("Redis transaction was aborted");
-    const [incrError, count] = results[0]!;
+    const results = await this.commands.multi().incr(this.k(key)).pexpire(this.k(key), windowMs, 'NX').exec();
+    const [incrError, count] = results?.[0] ?? [new Error('Redis transaction was aborted'), 0];
     if (incrError) throw incrError;
     return Number(count);
   }
@@ -92,10 +77,7 @@ export class RedisStore extends EphemeralStore {
     await this.commands.publish(this.k(channel), message);
   }
 
-  async subscribe(
-    channel: string,
-    onMessage: (message: string) => void,
-  ): Promise<Unsubscribe> {
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
     const subscriber = this.subscriberConnection();
     const name = this.k(channel);
     let handlers = this.handlers.get(name);
@@ -118,12 +100,11 @@ export class RedisStore extends EphemeralStore {
   private subscriberConnection(): Redis {
     if (!this.subscriber) {
       this.subscriber = this.commands.duplicate({
-        connectionName: "idtoken-subscriber",
+        connectionName: 'idtoken-subscriber',
       });
-      this.subscriber.on("error", () => undefined);
-      this.subscriber.on("message", (channel: string, message: string) => {
-        for (const handler of this.handlers.get(channel) ?? [])
-          handler(message);
+      this.subscriber.on('error', () => undefined);
+      this.subscriber.on('message', (channel: string, message: string) => {
+        for (const handler of this.handlers.get(channel) ?? []) handler(message);
       });
     }
     return this.subscriber;
@@ -133,10 +114,7 @@ export class RedisStore extends EphemeralStore {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () =>
-          reject(
-            new Error(`Redis did not answer within ${this.pingTimeoutMs} ms`),
-          ),
+        () => reject(new Error(`Redis did not answer within ${this.pingTimeoutMs} ms`)),
         this.pingTimeoutMs,
       );
     });
@@ -148,21 +126,18 @@ export class RedisStore extends EphemeralStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([
-      quit(this.commands),
-      this.subscriber ? quit(this.subscriber) : undefined,
-    ]);
+    await Promise.all([quit(this.commands), this.subscriber ? quit(this.subscriber) : undefined]);
   }
 }
 
 async function quit(connection: Redis): Promise<void> {
-  if (connection.status === "end") return;
-  if (connection.status !== "ready") {
+  if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
     // Not connected (e.g. reconnecting to a Redis that went away): stop retrying at once.
     connection.disconnect();
     return;
   }
-  const ended = new Promise((resolve) => connection.once("end", resolve));
+  const ended = new Promise((resolve) => connection.once('end', resolve));
   try {
     await connection.quit();
   } catch {

@@ -1,0 +1,30 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { pino } from 'pino';
+import { createIdpApp } from '../../apps/idp/src/create-app.js';
+import { createTestEnvironment, type TestEnvironment } from './test-env.js';
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  env: TestEnvironment;
+  /** e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Boots the real IdP on a free loopback port, with a test environment of its own. */
+export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<RunningApp> {
+  const env = await createTestEnvironment(overrides);
+  const app = await createIdpApp(env.config, pino({ level: 'silent' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  return {
+    app,
+    env,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await env.dispose();
+    },
+  };
+}
