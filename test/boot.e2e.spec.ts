@@ -29,9 +29,9 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startServer(env: Record<string, string>): Run {
+function startServer(env: Record<string, string>, command: string[] = [process.execPath, main]): Run {
   // Only what a fresh shell would have: no DATABASE_URL or REDIS_URL from the CI run leaks in.
-  const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -95,6 +95,21 @@ describe('the server process', () => {
     }
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.stdout()).toContain('"msg":"stopped"');
+  }, 30_000);
+
+  it('stops with exit 0 when `npm start` itself gets SIGTERM, leaving no orphan server behind', async () => {
+    const port = await freePort();
+    // --ignore-scripts skips the prestart build (done above); the start script is what the README runs.
+    const run = startServer({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir }, [
+      'npm',
+      'start',
+      '--ignore-scripts',
+    ]);
+    await readyWithin(`http://127.0.0.1:${port}/health/ready`, 15_000, run);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.stdout()).toContain('"msg":"stopped"');
+    await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   }, 30_000);
 
   it('restarts on the same data folder with the same master secret and schema', async () => {
