@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from '#idtoken/admin';
 import { AuditModule } from '#idtoken/audit';
 import { PlatformModule, type AppConfig } from '#idtoken/platform';
 import { persistence } from './persistence.js';
@@ -9,7 +10,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config, persistence }), AuditModule],
+      imports: [PlatformModule.forRoot({ config, persistence }), AuditModule, AdminModule],
     };
   }
 }

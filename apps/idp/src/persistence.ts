@@ -1,3 +1,4 @@
+import { ApiKeyEntity, StationEntity } from '#idtoken/admin';
 import { AuditEventEntity } from '#idtoken/audit';
 import { KeyMaterialEntity } from '#idtoken/keys';
 import type { PersistenceParts } from '#idtoken/platform';
@@ -5,6 +6,6 @@ import { migrations } from '#migrations';
 
 /** Every entity and migration of the server: one list for the app and the TypeORM CLI. */
 export const persistence: PersistenceParts = {
-  entities: [AuditEventEntity, KeyMaterialEntity],
+  entities: [AuditEventEntity, KeyMaterialEntity, ApiKeyEntity, StationEntity],
   migrations,
 };

@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { dataSourceOptions, type PersistenceParts } from './database/data-source-options.js';
 import { HealthController } from './health/health.controller.js';
+import { RateLimiter } from './http/rate-limiter.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsRegistry } from './metrics/metrics.js';
 import { EphemeralStore } from './store/ephemeral-store.js';
@@ -46,8 +47,9 @@ export class PlatformModule {
         { provide: MetricsRegistry, useFactory: () => new MetricsRegistry() },
         ephemeralStoreProvider,
         EphemeralStoreLifecycle,
+        RateLimiter,
       ],
-      exports: [AppConfig, SecretBox, MetricsRegistry, EphemeralStore],
+      exports: [AppConfig, SecretBox, MetricsRegistry, EphemeralStore, RateLimiter],
     };
   }
 }

@@ -25,6 +25,10 @@ export class AppConfig {
   readonly redisPrefix: string;
   /** MASTER of spec §1. */
   readonly masterSecret: Buffer;
+  /** IDTOKEN_BOOTSTRAP_ADMIN_KEY: that exact string is an admin API key (spec §9), for the first admin. */
+  readonly bootstrapAdminKey: string | undefined;
+  /** POST /enroll attempts allowed per client IP per hour (spec §4: 5 by default). */
+  readonly enrollRateLimitPerHour: number;
   readonly logLevel: LogLevel;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
@@ -99,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     redisUrl: raw.REDIS_URL,
     redisPrefix: raw.REDIS_PREFIX,
     masterSecret,
+    bootstrapAdminKey: raw.IDTOKEN_BOOTSTRAP_ADMIN_KEY,
+    enrollRateLimitPerHour: raw.ENROLL_RATE_LIMIT_PER_HOUR,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

@@ -62,6 +62,15 @@ export const configSchema = z
     REDIS_URL: z.preprocess(emptyAsUndefined, urlWithScheme(['redis:', 'rediss:'], 'Redis').optional()),
     REDIS_PREFIX: z.string().min(1).default('idtoken:'),
     IDTOKEN_MASTER_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    IDTOKEN_BOOTSTRAP_ADMIN_KEY: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(24, { error: 'must be at least 24 characters (use a random value)' }).optional(),
+    ),
+    ENROLL_RATE_LIMIT_PER_HOUR: z.coerce
+      .number({ error: 'must be a positive integer' })
+      .int({ error: 'must be a positive integer' })
+      .min(1, { error: 'must be a positive integer' })
+      .default(5),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: z
       .enum(['true', 'false'], { error: 'must be true or false' })

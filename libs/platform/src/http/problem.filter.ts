@@ -19,6 +19,7 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: error }, 'request failed');
   }
   if (reply.sent) return;
+  if (typeof problem.retryAfter === 'number') void reply.header('retry-after', String(problem.retryAfter));
   void reply
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)

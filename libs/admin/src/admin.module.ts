@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeyService } from './api-keys/api-key.service.js';
+import { AdminAuthGuard } from './http/admin-auth.guard.js';
+import { StationsController } from './http/stations.controller.js';
+import { StationsService } from './stations/stations.service.js';
+
+/** API keys, roles and stations (spec §9). Contexts guard their admin routes with @AdminAuth from here. */
+@Global()
+@Module({
+  controllers: [StationsController],
+  providers: [ApiKeyService, AdminAuthGuard, StationsService],
+  exports: [ApiKeyService, AdminAuthGuard, StationsService],
+})
+export class AdminModule {}

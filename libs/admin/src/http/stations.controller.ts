@@ -1,0 +1,49 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { parseRequest } from '#idtoken/platform';
+import { actorOf } from '../api-keys/roles.js';
+import { StationsService } from '../stations/stations.service.js';
+import { AdminAuth, type AuthenticatedRequest } from './admin-auth.guard.js';
+
+const CreateStationBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+class CreateStationRequest {
+  @ApiProperty({ example: 'Town hall desk 2', maxLength: 100 })
+  name: string;
+}
+
+class CreatedStationResponse {
+  @ApiProperty({ format: 'uuid' })
+  stationId: string;
+  @ApiProperty()
+  name: string;
+  @ApiProperty({ description: 'Bearer key with role `station`, shown only in this response' })
+  apiKey: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+@ApiTags('admin')
+@Controller('admin/stations')
+export class StationsController {
+  constructor(private readonly stations: StationsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @AdminAuth('admin')
+  @ApiOperation({ summary: 'Register an issuance station and create its API key (spec §9)' })
+  @ApiCreatedResponse({ type: CreatedStationResponse })
+  async create(
+    @Body() body: CreateStationRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CreatedStationResponse> {
+    const { name } = parseRequest(CreateStationBody, body);
+    const station = await this.stations.create(name, {
+      actor: actorOf(request.principal),
+      requestId: request.id,
+      ip: request.ip,
+    });
+    return { ...station, createdAt: station.createdAt.toISOString() };
+  }
+}
