@@ -105,3 +105,15 @@ export interface VerifiedVds<P extends VdsPayload = VdsPayload> {
   payload: P;
   signer: VdsSigner;
 }
+
+/** Options of `verifyVds` (spec §2, "Verification of a VDS"). */
+export interface VerifyVdsOptions {
+  trust: VdsTrust;
+  /** The verification instant: the signer's certificate (step 4) and the credential's expiry (step 6) are judged at it. */
+  now: Date;
+  /** When set, a credential of any other manifest fails step 2 (vds_schema) — e.g. an identity VDS offered as a Service VDS. */
+  expectedManifestId?: ManifestId;
+}
+
+/** The payload type of a manifest ID. */
+export type PayloadOf<M extends ManifestId> = M extends typeof IDENTITY_MANIFEST ? IdentityPayload : ServicePayload;
