@@ -23,6 +23,7 @@ export default tseslint.config(
       'libs/platform/src/config/**',
       'apps/idp/src/main.ts',
       'apps/idp/src/cli/**',
+      'apps/device/src/cli.ts',
       'test/**',
       '**/*.spec.ts',
       'jest.config.js',

@@ -2,6 +2,7 @@ import { InitialSchema1795720000000 } from './1795720000000-initial-schema.js';
 import { AdminKeysAndStations1795725700514 } from './1795725700514-admin-keys-and-stations.js';
 import { Enrollments1795725701514 } from './1795725701514-enrollments.js';
 import { CscaMasterList1795725710848 } from './1795725710848-csca-master-list.js';
+import { TrustRevocationList1795726007749 } from './1795726007749-trust-revocation-list.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AdminKeysAndStations1795725700514,
   Enrollments1795725701514,
   CscaMasterList1795725710848,
+  TrustRevocationList1795726007749,
 ];

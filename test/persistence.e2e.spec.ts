@@ -6,7 +6,16 @@ import { SecretBox, dataSourceOptions } from '#idtoken/platform';
 import { persistence } from '../apps/idp/src/persistence.js';
 import { createTestEnvironment, servicesUnderTest, type TestEnvironment } from './support/test-env.js';
 
-const TABLES = ['api_keys', 'audit_events', 'csca_certificates', 'enrollments', 'key_material', 'stations'];
+const TABLES = [
+  'api_keys',
+  'audit_events',
+  'csca_certificates',
+  'enrollments',
+  'key_material',
+  'stations',
+  'trust_revoked_certificates',
+  'trust_revoked_fingerprints',
+];
 
 async function userTables(dataSource: DataSource): Promise<string[]> {
   const rows: { table_name: string }[] = await dataSource.query(

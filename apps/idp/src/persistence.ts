@@ -1,11 +1,23 @@
 import { ApiKeyEntity, StationEntity } from '#idtoken/admin';
 import { AuditEventEntity } from '#idtoken/audit';
+import { EnrollmentEntity } from '#idtoken/enrollment';
+import { CscaCertificateEntity } from '#idtoken/issuance';
 import { KeyMaterialEntity } from '#idtoken/keys';
 import type { PersistenceParts } from '#idtoken/platform';
+import { RevokedCertificateEntity, RevokedFingerprintEntity } from '#idtoken/trust';
 import { migrations } from '#migrations';
 
 /** Every entity and migration of the server: one list for the app and the TypeORM CLI. */
 export const persistence: PersistenceParts = {
-  entities: [AuditEventEntity, KeyMaterialEntity, ApiKeyEntity, StationEntity],
+  entities: [
+    AuditEventEntity,
+    KeyMaterialEntity,
+    ApiKeyEntity,
+    StationEntity,
+    RevokedFingerprintEntity,
+    RevokedCertificateEntity,
+    EnrollmentEntity,
+    CscaCertificateEntity,
+  ],
   migrations,
 };

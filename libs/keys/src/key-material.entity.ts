@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bytea } from '#idtoken/platform';
 
 /** A server key pair: public part in clear, private part sealed under MASTER (see SecretBox). */
 @Entity('key_material')
@@ -20,10 +21,10 @@ export class KeyMaterialEntity {
   @Column({ name: 'public_jwk', type: 'jsonb' })
   publicJwk: Record<string, unknown>;
 
-  @Column({ name: 'certificate_der', type: 'bytea', nullable: true })
+  @Column({ name: 'certificate_der', type: 'bytea', nullable: true, transformer: bytea })
   certificateDer: Buffer | null;
 
-  @Column({ name: 'sealed_private_key', type: 'bytea' })
+  @Column({ name: 'sealed_private_key', type: 'bytea', transformer: bytea })
   sealedPrivateKey: Buffer;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be development, test or production/],
     [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY must be true or false/],
+    [{ VDS_IAC: 'idt' }, /^Invalid configuration: VDS_IAC must be 3 upper-case letters A-Z \(got "idt"\)$/],
+    [{ VDS_IAC: 'IDTK' }, /VDS_IAC must be 3 upper-case letters/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     const attempt = () => load(env as Record<string, string>);
     expect(attempt).toThrow(ConfigError);
@@ -69,6 +71,47 @@ describe('loadConfig', () => {
 
   it('names every wrong variable in the one line', () => {
     expect(() => load({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT must be .*; LOG_LEVEL must be/);
+  });
+
+  it('defaults the VDS IAC to IDT and reads trust material from the database (development PKI)', () => {
+    expect(load({})).toMatchObject({ vdsIac: 'IDT', trustFiles: undefined });
+    expect(load({ VDS_IAC: 'XYZ' }).vdsIac).toBe('XYZ');
+  });
+
+  it('takes the trust files as a set, as absolute paths, TRUST_CERTIFICATES_FILE optional', () => {
+    const files = {
+      TRUST_ANCHORS_FILE: 'trust/anchors.pem',
+      IDENTITY_VDS_SIGNER_KEY_FILE: '/etc/idtoken/identity.key',
+      IDENTITY_VDS_SIGNER_CERT_FILE: '/etc/idtoken/identity.pem',
+      SERVICE_VDS_SIGNER_KEY_FILE: '/etc/idtoken/service.key',
+      SERVICE_VDS_SIGNER_CERT_FILE: '/etc/idtoken/service.pem',
+      TRUST_LIST_SIGNER_KEY_FILE: '/etc/idtoken/lists.key',
+      TRUST_LIST_SIGNER_CERT_FILE: '/etc/idtoken/lists.pem',
+    };
+    expect(load(files).trustFiles).toEqual({
+      anchors: join(process.cwd(), 'trust/anchors.pem'),
+      certificates: undefined,
+      identityVdsSigner: { keyFile: '/etc/idtoken/identity.key', certFile: '/etc/idtoken/identity.pem' },
+      serviceVdsSigner: { keyFile: '/etc/idtoken/service.key', certFile: '/etc/idtoken/service.pem' },
+      trustListSigner: { keyFile: '/etc/idtoken/lists.key', certFile: '/etc/idtoken/lists.pem' },
+    });
+    expect(load({ ...files, TRUST_CERTIFICATES_FILE: '/etc/idtoken/cas.pem' }).trustFiles?.certificates).toBe(
+      '/etc/idtoken/cas.pem',
+    );
+  });
+
+  it('refuses part of the trust files, naming each missing one in the one line', () => {
+    const attempt = () => load({ TRUST_ANCHORS_FILE: '/a.pem', SERVICE_VDS_SIGNER_KEY_FILE: '/s.key' });
+    expect(attempt).toThrow(
+      /^Invalid configuration: IDENTITY_VDS_SIGNER_KEY_FILE is required when any trust file is set \(they come as a set\); IDENTITY_VDS_SIGNER_CERT_FILE is required/,
+    );
+    expect(attempt).toThrow(
+      /; TRUST_LIST_SIGNER_CERT_FILE is required when any trust file is set \(they come as a set\)$/,
+    );
+    expect(attempt).not.toThrow(/TRUST_ANCHORS_FILE is required|SERVICE_VDS_SIGNER_KEY_FILE is required/);
+    expect(() => load({ TRUST_CERTIFICATES_FILE: '/c.pem' })).toThrow(
+      /TRUST_ANCHORS_FILE is required when any trust file/,
+    );
   });
 
   it('accepts an https issuer with a path, byte for byte', () => {

@@ -1,6 +1,18 @@
 import { resolve } from 'node:path';
-import { configSchema, type LogLevel } from './config.schema.js';
+import { configSchema, type LogLevel, type RawConfig } from './config.schema.js';
 import { decodeMasterSecret, loadOrCreateDevMasterSecret } from './master-secret.js';
+
+/** Files holding the production trust material (spec §2 trust store), PEM. */
+export interface TrustFiles {
+  /** TRUST_ANCHORS_FILE: the trust anchors' certificates. */
+  anchors: string;
+  /** TRUST_CERTIFICATES_FILE: further CA and signing certificates of the trust service list. */
+  certificates: string | undefined;
+  identityVdsSigner: { keyFile: string; certFile: string };
+  serviceVdsSigner: { keyFile: string; certFile: string };
+  /** Signs /trust/tsl and /trust/vrl (a production anchor key stays offline). */
+  trustListSigner: { keyFile: string; certFile: string };
+}
 
 /** A configuration that cannot be used: the message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -32,6 +44,15 @@ export class AppConfig {
   readonly logLevel: LogLevel;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  /** IAC of the VDS PREFIX (spec §2): the scheme operator, 3 upper-case letters. */
+  readonly vdsIac: string;
+  /** Spec §3: face scores below these are refused (`liveness_failed`). */
+  readonly issuanceMinLivenessScore: number;
+  readonly issuanceMinMatchScore: number;
+  /** An identity VDS ends with its document, and never later than this many days after issuance. */
+  readonly identityVdsMaxValidityDays: number;
+  /** Production trust material; undefined → the development PKI kept in the database (never in production). */
+  readonly trustFiles: TrustFiles | undefined;
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'describe'>) {
     Object.assign(this, values);
@@ -108,5 +129,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    vdsIac: raw.VDS_IAC,
+    issuanceMinLivenessScore: raw.ISSUANCE_MIN_LIVENESS_SCORE,
+    issuanceMinMatchScore: raw.ISSUANCE_MIN_MATCH_SCORE,
+    identityVdsMaxValidityDays: raw.IDENTITY_VDS_MAX_VALIDITY_DAYS,
+    trustFiles: trustFiles(raw),
   });
+}
+
+/** The trust files when set; the schema has already refused a partial set. */
+function trustFiles(raw: RawConfig): TrustFiles | undefined {
+  const anchors = raw.TRUST_ANCHORS_FILE;
+  const [identityKey, identityCert] = [raw.IDENTITY_VDS_SIGNER_KEY_FILE, raw.IDENTITY_VDS_SIGNER_CERT_FILE];
+  const [serviceKey, serviceCert] = [raw.SERVICE_VDS_SIGNER_KEY_FILE, raw.SERVICE_VDS_SIGNER_CERT_FILE];
+  const [listKey, listCert] = [raw.TRUST_LIST_SIGNER_KEY_FILE, raw.TRUST_LIST_SIGNER_CERT_FILE];
+  if (!anchors || !identityKey || !identityCert || !serviceKey || !serviceCert || !listKey || !listCert)
+    return undefined;
+  const pair = (keyFile: string, certFile: string) => ({ keyFile: resolve(keyFile), certFile: resolve(certFile) });
+  return {
+    anchors: resolve(anchors),
+    certificates: raw.TRUST_CERTIFICATES_FILE ? resolve(raw.TRUST_CERTIFICATES_FILE) : undefined,
+    identityVdsSigner: pair(identityKey, identityCert),
+    serviceVdsSigner: pair(serviceKey, serviceCert),
+    trustListSigner: pair(listKey, listCert),
+  };
 }

@@ -46,6 +46,24 @@ const issuerUrl = z.string().refine(
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+const score = z.coerce
+  .number({ error: 'must be a number between 0 and 1' })
+  .min(0, { error: 'must be a number between 0 and 1' })
+  .max(1, { error: 'must be a number between 0 and 1' });
+
+const filePath = z.preprocess(emptyAsUndefined, z.string().optional());
+
+/** Production trust material (spec §2 trust store): all of these (TRUST_CERTIFICATES_FILE optional) or none. */
+export const TRUST_FILE_SETTINGS = [
+  'TRUST_ANCHORS_FILE',
+  'IDENTITY_VDS_SIGNER_KEY_FILE',
+  'IDENTITY_VDS_SIGNER_CERT_FILE',
+  'SERVICE_VDS_SIGNER_KEY_FILE',
+  'SERVICE_VDS_SIGNER_CERT_FILE',
+  'TRUST_LIST_SIGNER_KEY_FILE',
+  'TRUST_LIST_SIGNER_CERT_FILE',
+] as const;
+
 /** Every setting the server reads, with its default. Documented in docs/configuration.md. */
 export const configSchema = z
   .object({
@@ -77,8 +95,40 @@ export const configSchema = z
       .default('false')
       .transform((value) => value === 'true'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).default(10_000),
+    ISSUANCE_MIN_LIVENESS_SCORE: score.default(0.9),
+    ISSUANCE_MIN_MATCH_SCORE: score.default(0.8),
+    IDENTITY_VDS_MAX_VALIDITY_DAYS: z.coerce
+      .number({ error: 'must be a whole number of days between 1 and 3650' })
+      .int({ error: 'must be a whole number of days between 1 and 3650' })
+      .min(1, { error: 'must be a whole number of days between 1 and 3650' })
+      .max(3650, { error: 'must be a whole number of days between 1 and 3650' })
+      .default(1825),
+    VDS_IAC: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { error: 'must be 3 upper-case letters A-Z' })
+      .default('IDT'),
+    TRUST_ANCHORS_FILE: filePath,
+    TRUST_CERTIFICATES_FILE: filePath,
+    IDENTITY_VDS_SIGNER_KEY_FILE: filePath,
+    IDENTITY_VDS_SIGNER_CERT_FILE: filePath,
+    SERVICE_VDS_SIGNER_KEY_FILE: filePath,
+    SERVICE_VDS_SIGNER_CERT_FILE: filePath,
+    TRUST_LIST_SIGNER_KEY_FILE: filePath,
+    TRUST_LIST_SIGNER_CERT_FILE: filePath,
   })
   .superRefine((env, ctx) => {
+    // Trust material comes from files as a whole or not at all: half a PKI from files is a mistake, not a mix.
+    if (env.TRUST_CERTIFICATES_FILE || TRUST_FILE_SETTINGS.some((name) => env[name])) {
+      for (const name of TRUST_FILE_SETTINGS) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when any trust file is set (they come as a set)',
+          });
+        }
+      }
+    }
     if (env.NODE_ENV === 'production') {
       if (!env.IDTOKEN_MASTER_SECRET) {
         ctx.addIssue({

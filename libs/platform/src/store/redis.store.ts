@@ -84,7 +84,13 @@ export class RedisStore extends EphemeralStore {
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(name, handlers);
-      await subscriber.subscribe(name);
+      try {
+        await subscriber.subscribe(name);
+      } catch (error) {
+        // Forget the channel, so a later subscribe tries again instead of silently receiving nothing.
+        this.handlers.delete(name);
+        throw error;
+      }
     }
     const handler = (message: string) => onMessage(message);
     handlers.add(handler);

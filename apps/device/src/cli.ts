@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+/**
+ * idtoken-device: the simulated phone and issuance station (`npm run device -- <command>`).
+ * Run `npm run device -- help` for the commands.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTestCsca, createTestPassport, fixtureFromJson } from '#idtoken/issuance';
+import { Device, FaceMismatchError } from './device.js';
+import { IdTokenClient, ServerError } from './idtoken-client.js';
+import { FileKeystore } from './keystore.js';
+import { PLACEHOLDER_PORTRAIT_WEBP, Station, type ChipRead } from './station.js';
+import { TslTrust } from './tsl-trust.js';
+
+const HELP = `idtoken-device — the phone and station side of the IDToken protocol
+
+Usage: npm run device -- <command> [options]
+
+Commands
+  issue --synthetic   make a synthetic passport, register its CSCA and a station (admin key), issue an identity VDS
+                      and keep it on this device. Options: --given-name, --surname, --birth-date YYYY-MM-DD,
+                      --nationality (3 letters), --sex M|F|X, --document-number, --aa ecdsa|rsa|none (default ecdsa)
+  issue --passport F  the same with a saved passport fixture (JSON, format idtoken-test-passport/1)
+  enroll              face check on the device, then POST /enroll. --face HEX is the live template (default: the
+                      template captured at issuance, i.e. the right face); --fcm-token T
+  push-token --token T   PUT /devices/push-token (device-signed)
+  status              what this device holds
+
+Options
+  --server URL        IDToken server (default http://localhost:3000, or IDTOKEN_SERVER)
+  --dir PATH          device folder: key, state (default ./.idtoken-device)
+  --admin-key KEY     admin key for issue (default IDTOKEN_BOOTSTRAP_ADMIN_KEY)
+  --anchor FILE       trust anchor PEM to pin (default: trust the server's anchor on first use)
+`;
+
+interface Context {
+  server: string;
+  dir: string;
+  values: Record<string, string | boolean | undefined>;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      server: { type: 'string' },
+      dir: { type: 'string' },
+      'admin-key': { type: 'string' },
+      anchor: { type: 'string' },
+      synthetic: { type: 'boolean' },
+      passport: { type: 'string' },
+      'given-name': { type: 'string' },
+      surname: { type: 'string' },
+      'birth-date': { type: 'string' },
+      nationality: { type: 'string' },
+      sex: { type: 'string' },
+      'document-number': { type: 'string' },
+      aa: { type: 'string' },
+      face: { type: 'string' },
+      'fcm-token': { type: 'string' },
+      token: { type: 'string' },
+    },
+  });
+  const context: Context = {
+    server: values.server ?? process.env.IDTOKEN_SERVER ?? 'http://localhost:3000',
+    dir: resolve(values.dir ?? '.idtoken-device'),
+    values,
+  };
+  switch (positionals[0]) {
+    case 'issue':
+      return issue(context);
+    case 'enroll':
+      return enroll(context);
+    case 'push-token':
+      return pushToken(context);
+    case 'status':
+      return status(context);
+    case undefined:
+    case 'help':
+      process.stdout.write(HELP);
+      return;
+    default:
+      throw new UsageError(`unknown command "${positionals[0]}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+async function device(context: Context): Promise<Device> {
+  const client = new IdTokenClient(context.server);
+  const anchorFile = join(context.dir, 'anchor.pem');
+  const pinned =
+    typeof context.values.anchor === 'string'
+      ? readFileSync(context.values.anchor, 'utf8')
+      : existsSync(anchorFile)
+        ? readFileSync(anchorFile, 'utf8')
+        : undefined;
+  const trust = await TslTrust.fetch(client, pinned);
+  const [anchor] = trust.anchors;
+  if (!pinned && anchor) writeFileSync(anchorFile, anchor.toString('pem'), { mode: 0o600 });
+  return new Device({ client, keystore: new FileKeystore(context.dir), trust });
+}
+
+async function issue(context: Context): Promise<void> {
+  const adminKey = (context.values['admin-key'] as string | undefined) ?? process.env.IDTOKEN_BOOTSTRAP_ADMIN_KEY;
+  if (!adminKey) throw new UsageError('issue needs an admin key: --admin-key or IDTOKEN_BOOTSTRAP_ADMIN_KEY');
+  const admin = new IdTokenClient(context.server, adminKey);
+
+  let chip: ChipRead;
+  let cscaPem: string | undefined;
+  if (context.values.passport) {
+    const loaded = fixtureFromJson(readFileSync(String(context.values.passport), 'utf8'));
+    chip = { ...loaded, signChallenge: loaded.aaPrivateKey ? loaded.signChallenge : undefined };
+    if (loaded.cscaCertificateDer) {
+      cscaPem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(loaded.cscaCertificateDer).toString('base64').replace(/.{64}/g, '$&\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+    }
+  } else if (context.values.synthetic) {
+    const csca = await createTestCsca({ commonName: `IDToken Simulator CSCA ${new Date().toISOString()}` });
+    const aa = (context.values.aa as string | undefined) ?? 'ecdsa';
+    if (!['ecdsa', 'rsa', 'none'].includes(aa)) throw new UsageError('--aa must be ecdsa, rsa or none');
+    const passport = await createTestPassport({
+      csca,
+      aa: aa === 'none' ? false : (aa as 'ecdsa' | 'rsa'),
+      photo: PLACEHOLDER_PORTRAIT_WEBP,
+      mrz: {
+        ...(context.values['given-name'] ? { givenNames: String(context.values['given-name']).toUpperCase() } : {}),
+        ...(context.values.surname ? { surname: String(context.values.surname).toUpperCase() } : {}),
+        ...(context.values['birth-date'] ? { birthDate: String(context.values['birth-date']) } : {}),
+        ...(context.values.nationality
+          ? {
+              nationality: String(context.values.nationality).toUpperCase(),
+              issuingState: String(context.values.nationality).toUpperCase(),
+            }
+          : {}),
+        ...(context.values.sex ? { sex: String(context.values.sex).toUpperCase() as 'M' | 'F' | 'X' } : {}),
+        ...(context.values['document-number']
+          ? { documentNumber: String(context.values['document-number']).toUpperCase() }
+          : {}),
+      },
+    });
+    chip = { ...passport, signChallenge: passport.aaPrivateKey ? passport.signChallenge : undefined };
+    cscaPem = csca.certificatePem;
+  } else {
+    throw new UsageError('issue needs --synthetic or --passport FILE');
+  }
+
+  if (cscaPem) await Station.registerCsca(admin, cscaPem);
+  const station = await stationFor(context, admin);
+  const faceTemplate = new Uint8Array(randomBytes(64));
+  const issued = await station.issue(
+    Station.issuanceRequest(chip, {
+      template: faceTemplate,
+      livenessScore: 0.99,
+      matchScore: 0.97,
+      photoWebp: PLACEHOLDER_PORTRAIT_WEBP,
+    }),
+  );
+  const phone = await device(context);
+  const payload = await phone.receiveCredential(issued.vds);
+  writeFileSync(join(context.dir, 'face-template.hex'), Buffer.from(faceTemplate).toString('hex'), { mode: 0o600 });
+  print({
+    tokenId: issued.tokenId,
+    holder: `${payload.gn} ${payload.fn}`,
+    trustLevel: payload.lvl,
+    expiresAt: issued.expiresAt,
+    vds: issued.vds,
+  });
+}
+
+/** The station this folder registered before, or a new one. */
+async function stationFor(context: Context, admin: IdTokenClient): Promise<Station> {
+  const file = join(context.dir, 'station.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { server: string; apiKey: string };
+    if (saved.server === context.server) return new Station(new IdTokenClient(context.server, saved.apiKey));
+  }
+  new FileKeystore(context.dir).open();
+  const registered = await Station.register(admin, 'idtoken-device simulator');
+  writeFileSync(
+    file,
+    JSON.stringify({ server: context.server, stationId: registered.stationId, apiKey: registered.apiKey }),
+    { mode: 0o600 },
+  );
+  return registered.station;
+}
+
+async function enroll(context: Context): Promise<void> {
+  const templateFile = join(context.dir, 'face-template.hex');
+  const faceHex =
+    (context.values.face as string | undefined) ??
+    (existsSync(templateFile) ? readFileSync(templateFile, 'utf8').trim() : undefined);
+  if (!faceHex || !/^(?:[0-9a-fA-F]{2})+$/.test(faceHex))
+    throw new UsageError('enroll needs --face HEX (the live face template)');
+  const phone = await device(context);
+  const result = await phone.enroll({
+    liveFaceTemplate: new Uint8Array(Buffer.from(faceHex, 'hex')),
+    platform: 'simulator',
+    ...(context.values['fcm-token'] ? { fcmToken: String(context.values['fcm-token']) } : {}),
+  });
+  print(result);
+}
+
+async function pushToken(context: Context): Promise<void> {
+  if (typeof context.values.token !== 'string') throw new UsageError('push-token needs --token T');
+  const phone = await device(context);
+  print(await phone.updatePushToken(context.values.token));
+}
+
+async function status(context: Context): Promise<void> {
+  const { state } = new FileKeystore(context.dir).open();
+  print({
+    folder: context.dir,
+    deviceId: state.deviceId,
+    tokenId: state.tokenId ?? null,
+    enrolledAt: state.enrolledAt ?? null,
+  });
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ServerError) process.stderr.write(`server refused: ${error.message}\n`);
+  else if (error instanceof FaceMismatchError || error instanceof UsageError)
+    process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bytea } from '#idtoken/platform';
+
+export type EnrollmentStatus = 'active' | 'revoked';
+export const REVOCATION_REASONS = ['lost_device', 'compromised', 'expired_document', 'user_request'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+/** The identity claims kept for scopes (spec §7) — and nothing else: no face template, no raw document data. */
+export interface EnrollmentClaims {
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  nationality: string;
+  documentNumber: string;
+  /** The VDS photo (WEBP), base64: only `identity:photo` releases it. */
+  photoBase64: string;
+}
+
+/** A device key bound to a tokenId (spec §4). At most one active enrollment per tokenId (partial unique index). */
+@Entity('enrollments')
+@Check('enrollments_status_check', `"status" IN ('active', 'revoked')`)
+@Index('enrollments_one_active_per_token', ['tokenId'], { unique: true, where: `"status" = 'active'` })
+export class EnrollmentEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'token_id', type: 'uuid' })
+  tokenId: string;
+
+  @Column({ type: 'text' })
+  status: EnrollmentStatus;
+
+  @Column({ name: 'public_key_spki', type: 'bytea', transformer: bytea })
+  publicKeySpki: Buffer;
+
+  @Column({ name: 'key_id', type: 'text' })
+  keyId: string;
+
+  @Column({ name: 'device_id', type: 'text' })
+  deviceId: string;
+
+  @Column({ type: 'text' })
+  platform: string;
+
+  @Column({ name: 'push_token', type: 'text', nullable: true })
+  pushToken: string | null;
+
+  @Column({ name: 'vds_fingerprint', type: 'text', unique: true })
+  vdsFingerprint: string;
+
+  @Column({ name: 'trust_level', type: 'text' })
+  trustLevel: 'substantial' | 'high';
+
+  @Column({ type: 'jsonb' })
+  claims: EnrollmentClaims;
+
+  @Column({ name: 'enrolled_at', type: 'timestamptz', default: () => 'now()' })
+  enrolledAt: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revocation_reason', type: 'text', nullable: true })
+  revocationReason: RevocationReason | null;
+}

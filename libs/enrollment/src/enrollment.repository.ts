@@ -1,0 +1,37 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '#idtoken/platform';
+import { EnrollmentEntity } from './enrollment.entity.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads of the enrollments table shared by the enrollment service and the device-request verifier. */
+@Injectable()
+export class EnrollmentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Every enrollment of a tokenId, newest first (history). */
+  async history(tokenId: string): Promise<EnrollmentEntity[]> {
+    if (!UUID.test(tokenId)) return [];
+    return this.dataSource.getRepository(EnrollmentEntity).find({ where: { tokenId }, order: { enrolledAt: 'DESC' } });
+  }
+
+  async findActive(tokenId: string): Promise<EnrollmentEntity | null> {
+    if (!UUID.test(tokenId)) return null;
+    return this.dataSource.getRepository(EnrollmentEntity).findOne({ where: { tokenId, status: 'active' } });
+  }
+
+  /** The active enrollment, or `404 enrollment_not_found` / `403 enrollment_revoked` (spec §6.1 semantics). */
+  async requireActive(tokenId: string): Promise<EnrollmentEntity> {
+    const [latest] = await this.history(tokenId);
+    if (!latest) throw new DomainError('enrollment_not_found', 'No enrollment for this tokenId');
+    if (latest.status !== 'active')
+      throw new DomainError('enrollment_revoked', 'The enrollment of this tokenId is revoked');
+    return latest;
+  }
+
+  publicKeyOf(enrollment: EnrollmentEntity): KeyObject {
+    return createPublicKey({ key: enrollment.publicKeySpki, format: 'der', type: 'spki' });
+  }
+}

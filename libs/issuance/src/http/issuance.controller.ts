@@ -1,0 +1,176 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { z } from 'zod';
+import { AdminAuth, StationAuth, StationsService, actorOf, type AuthenticatedRequest } from '#idtoken/admin';
+import { DomainError, decodeBase64Strict, parseRequest } from '#idtoken/platform';
+import { IssuanceService } from '../issuance.service.js';
+import type { CscaCertificateEntity } from '../master-list/csca.entity.js';
+import { MasterListService } from '../master-list/master-list.service.js';
+
+const b64 = (max: number) => z.string().min(1).max(max);
+
+/** Spec §3 body; sizes bound what a chip can hold (DG2 ≤ 512 KiB) so one request cannot exhaust memory. */
+const IssuanceBody = z
+  .object({
+    dg1: b64(1_024),
+    dg2: b64(700_000),
+    sod: b64(65_536),
+    aa: z
+      .object({ dg15: b64(4_096), challenge: b64(1_024), signature: b64(2_048) })
+      .strict()
+      .optional(),
+    face: z
+      .object({ template: b64(2_048), livenessScore: z.number().min(0).max(1), matchScore: z.number().min(0).max(1) })
+      .strict(),
+    photoWebp: b64(8_192),
+  })
+  .strict();
+
+const CscaBody = z.object({ certificatePem: z.string().min(1).max(16_384) }).strict();
+
+class FaceEvidence {
+  @ApiProperty({ description: 'b64 face template (opaque, ≤ 1024 bytes), copied into the VDS `face`' })
+  template: string;
+  @ApiProperty({ minimum: 0, maximum: 1 })
+  livenessScore: number;
+  @ApiProperty({ minimum: 0, maximum: 1 })
+  matchScore: number;
+}
+
+class ActiveAuthEvidence {
+  @ApiProperty({ description: 'b64 EF.DG15 (tag 0x6F)' })
+  dg15: string;
+  @ApiProperty({ description: 'b64 challenge the station sent (≥ 8 bytes)' })
+  challenge: string;
+  @ApiProperty({ description: "b64 chip's signature over the challenge" })
+  signature: string;
+}
+
+class IssuanceRequest {
+  @ApiProperty({ description: 'b64 EF.DG1 (MRZ)' })
+  dg1: string;
+  @ApiProperty({ description: 'b64 EF.DG2 (face image)' })
+  dg2: string;
+  @ApiProperty({ description: 'b64 EF.SOD (CMS SignedData)' })
+  sod: string;
+  @ApiPropertyOptional({ type: ActiveAuthEvidence })
+  aa?: ActiveAuthEvidence;
+  @ApiProperty({ type: FaceEvidence })
+  face: FaceEvidence;
+  @ApiProperty({ description: 'b64 WEBP portrait (≤ 4096 bytes), copied into the VDS `photo`' })
+  photoWebp: string;
+}
+
+class IssuanceResponse {
+  @ApiProperty({ format: 'uuid' })
+  tokenId: string;
+  @ApiProperty({ description: 'The identity VDS, `VDS1:` + Base45' })
+  vds: string;
+  @ApiProperty({ format: 'date-time' })
+  expiresAt: string;
+}
+
+class CscaRequest {
+  @ApiProperty({ description: 'PEM of a self-signed Country Signing CA certificate' })
+  certificatePem: string;
+}
+
+class CscaView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+  @ApiProperty()
+  subject: string;
+  @ApiProperty({ description: 'hex SHA-256 of the DER' })
+  fingerprint: string;
+  @ApiProperty({ format: 'date-time' })
+  notBefore: string;
+  @ApiProperty({ format: 'date-time' })
+  notAfter: string;
+  @ApiProperty({ format: 'date-time' })
+  addedAt: string;
+  @ApiProperty()
+  certificatePem: string;
+}
+
+function cscaView(row: CscaCertificateEntity): CscaView {
+  const base64 = row.certificateDer.toString('base64').replace(/.{64}/g, '$&\n');
+  return {
+    id: row.id,
+    subject: row.subject,
+    fingerprint: row.fingerprint,
+    notBefore: row.notBefore.toISOString(),
+    notAfter: row.notAfter.toISOString(),
+    addedAt: row.addedAt.toISOString(),
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${base64.trimEnd()}\n-----END CERTIFICATE-----\n`,
+  };
+}
+
+@ApiTags('issuance')
+@Controller('admin')
+export class IssuanceController {
+  constructor(
+    private readonly issuance: IssuanceService,
+    private readonly masterList: MasterListService,
+    private readonly stations: StationsService,
+  ) {}
+
+  @Post('issuance')
+  @HttpCode(201)
+  @StationAuth()
+  @ApiOperation({ summary: 'Issue an identity VDS from a document chip read and a face check (spec §3); station key' })
+  @ApiCreatedResponse({ type: IssuanceResponse })
+  async issue(@Body() body: IssuanceRequest, @Req() request: AuthenticatedRequest): Promise<IssuanceResponse> {
+    const { stationId } = request.principal;
+    if (!stationId || !(await this.stations.isActive(stationId))) {
+      throw new DomainError('station_not_authorized', 'This station is unknown or disabled');
+    }
+    const input = parseRequest(IssuanceBody, body);
+    const bytes = (value: string, field: string) => decodeBase64Strict(value, field);
+    const issued = await this.issuance.issue(
+      {
+        dg1: bytes(input.dg1, 'dg1'),
+        dg2: bytes(input.dg2, 'dg2'),
+        sod: bytes(input.sod, 'sod'),
+        aa: input.aa && {
+          dg15: bytes(input.aa.dg15, 'aa.dg15'),
+          challenge: bytes(input.aa.challenge, 'aa.challenge'),
+          signature: bytes(input.aa.signature, 'aa.signature'),
+        },
+        face: { ...input.face, template: bytes(input.face.template, 'face.template') },
+        photoWebp: bytes(input.photoWebp, 'photoWebp'),
+      },
+      { actor: actorOf(request.principal), requestId: request.id, ip: request.ip },
+    );
+    return { tokenId: issued.tokenId, vds: issued.vds, expiresAt: issued.expiresAt.toISOString() };
+  }
+
+  @Post('trust/csca')
+  @HttpCode(201)
+  @AdminAuth('admin')
+  @ApiOperation({ summary: 'Add a Country Signing CA to the master list used by passive authentication (spec §9)' })
+  @ApiCreatedResponse({ type: CscaView })
+  async addCsca(@Body() body: CscaRequest, @Req() request: AuthenticatedRequest): Promise<CscaView> {
+    const { certificatePem } = parseRequest(CscaBody, body);
+    const row = await this.masterList.add(certificatePem, {
+      actor: actorOf(request.principal),
+      requestId: request.id,
+      ip: request.ip,
+    });
+    return cscaView(row);
+  }
+
+  @Get('trust/csca')
+  @AdminAuth('admin', 'operator')
+  @ApiOperation({ summary: 'The CSCA master list' })
+  @ApiOkResponse({ type: [CscaView] })
+  async listCsca(): Promise<CscaView[]> {
+    return (await this.masterList.list()).map(cscaView);
+  }
+}
