@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -148,4 +148,103 @@ describe('the server process', () => {
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.stderr()).toMatch(/^IDToken failed to start: .*ECONNREFUSED/);
   }, 30_000);
+});
+
+describe('the device simulator CLI against a running server', () => {
+  const ADMIN_KEY = 'bootstrap-admin-key-for-the-cli-test-0001';
+  let dataDir: string;
+  let deviceDir: string;
+  let server: Run;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    // The build is made by the first describe of this file (same worker, files run top to bottom).
+    dataDir = mkdtempSync(join(tmpdir(), 'idtoken-cli-'));
+    deviceDir = join(dataDir, 'phone');
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = startServer({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    });
+    await readyWithin(`${baseUrl}/health/ready`, 15_000, server);
+  }, 30_000);
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function device(...args: string[]): { status: number; stdout: string; stderr: string } {
+    const result = spawnSync(
+      process.execPath,
+      [join(root, 'dist/apps/device/src/cli.js'), ...args, '--server', baseUrl, '--dir', deviceDir],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      },
+    );
+    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it('gives a new user a working credential in one command, then enrolls the phone', () => {
+    const issued = device(
+      'issue',
+      '--synthetic',
+      '--given-name',
+      'Ada',
+      '--surname',
+      'Lovelace',
+      '--birth-date',
+      '1990-12-10',
+      '--admin-key',
+      ADMIN_KEY,
+    );
+    expect(issued.stderr).toBe('');
+    expect(issued.status).toBe(0);
+    const credential = JSON.parse(issued.stdout) as {
+      tokenId: string;
+      holder: string;
+      trustLevel: string;
+      vds: string;
+    };
+    expect(credential).toMatchObject({
+      holder: 'ADA LOVELACE',
+      trustLevel: 'high',
+      vds: expect.stringMatching(/^VDS1:/),
+    });
+
+    const enrolled = device('enroll');
+    expect(enrolled.status).toBe(0);
+    expect(JSON.parse(enrolled.stdout)).toMatchObject({
+      enrolled: true,
+      tokenId: credential.tokenId,
+      trustLevel: 'high',
+    });
+
+    const again = device('enroll');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/^server refused: 409 already_enrolled/);
+
+    expect(JSON.parse(device('status').stdout)).toMatchObject({
+      tokenId: credential.tokenId,
+      enrolledAt: expect.any(String),
+    });
+  }, 60_000);
+
+  it('refuses to enroll when the live face does not match, sending nothing', () => {
+    const wrongFace = device('enroll', '--face', '00'.repeat(64));
+    expect(wrongFace.status).toBe(1);
+    expect(wrongFace.stderr).toMatch(/does not match the credential/);
+  }, 30_000);
+
+  it('explains its usage', () => {
+    expect(device('help').stdout).toContain('idtoken-device');
+    const unknown = device('fly');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown command "fly"/);
+  });
 });

@@ -13,6 +13,7 @@ interface Service {
   ports?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 describe('docker-compose.yml', () => {
@@ -53,6 +54,9 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env);
     expect(config.isProduction).toBe(true);
     expect(config.databaseUrl).toBe(env.DATABASE_URL);
+    // Production loads its trust material from files (spec §2); compose mounts them read-only.
+    expect(config.trustFiles).toBeDefined();
+    expect(compose.services.idp!.volumes).toContain('./trust:/etc/idtoken/trust:ro');
   });
 
   it('has a Dockerfile that builds the server and starts it with its health check', () => {

@@ -53,6 +53,48 @@ describe('issuance gateway (spec §3) over HTTP', () => {
     expect(payload.lvl).toBe(level);
   });
 
+  describe('Active Authentication freshness (docs/decisions.md)', () => {
+    const face = {
+      template: new Uint8Array(64),
+      livenessScore: 0.99,
+      matchScore: 0.99,
+      photoWebp: PLACEHOLDER_PORTRAIT_WEBP,
+    };
+    const chipOf = async () => {
+      const passport = await createTestPassport({ csca, aa: 'ecdsa', photo: PLACEHOLDER_PORTRAIT_WEBP });
+      return { ...passport, signChallenge: passport.signChallenge };
+    };
+    const levelOf = async (vds: string) => (await (await newDevice(server.baseUrl)).receiveCredential(vds)).lvl;
+
+    it('gives only substantial when the chip signed a challenge the station chose itself', async () => {
+      const issued = await station.issue(Station.issuanceRequest(await chipOf(), face, new Uint8Array(16).fill(9)));
+      expect(await levelOf(issued.vds)).toBe('substantial');
+    });
+
+    it('gives only substantial when a server challenge is replayed', async () => {
+      const chip = await chipOf();
+      const challenge = await station.challenge();
+      const body = Station.issuanceRequest(chip, face, challenge);
+      expect(await levelOf((await station.issue(body)).vds)).toBe('high');
+      expect(await levelOf((await station.issue(body)).vds)).toBe('substantial');
+    });
+
+    it('does not honour a challenge issued to another station', async () => {
+      const { station: other } = await Station.register(admin, 'other desk');
+      const challenge = await other.challenge();
+      const issued = await station.issue(Station.issuanceRequest(await chipOf(), face, challenge));
+      expect(await levelOf(issued.vds)).toBe('substantial');
+    });
+
+    it('refuses a challenge request from a key that is not a station', async () => {
+      const response = await request(server.baseUrl)
+        .post('/admin/issuance/challenges')
+        .set('authorization', `Bearer ${BOOTSTRAP_ADMIN_KEY}`)
+        .expect(403);
+      expect(response.body.code).toBe('station_not_authorized');
+    });
+  });
+
   it('issues for a TD1 identity card', async () => {
     const issued = await issueCredential(station, csca, {
       aa: false,

@@ -32,11 +32,9 @@ export async function issueCredential(
 ): Promise<{ tokenId: string; vds: string; expiresAt: string; face: Uint8Array }> {
   const passport = await createTestPassport({ photo: PLACEHOLDER_PORTRAIT_WEBP, ...options, csca });
   const face = new Uint8Array(Array.from({ length: 64 }, (_, i) => (i * 37) % 256));
-  const issued = await station.issue(
-    Station.issuanceRequest(
-      { ...passport, signChallenge: passport.aaPrivateKey ? passport.signChallenge : undefined },
-      { template: face, livenessScore: 0.99, matchScore: 0.95, photoWebp: PLACEHOLDER_PORTRAIT_WEBP },
-    ),
+  const issued = await station.issueFor(
+    { ...passport, signChallenge: passport.aaPrivateKey ? passport.signChallenge : undefined },
+    { template: face, livenessScore: 0.99, matchScore: 0.95, photoWebp: PLACEHOLDER_PORTRAIT_WEBP },
   );
   return { ...issued, face };
 }

@@ -150,14 +150,12 @@ async function issue(context: Context): Promise<void> {
   if (cscaPem) await Station.registerCsca(admin, cscaPem);
   const station = await stationFor(context, admin);
   const faceTemplate = new Uint8Array(randomBytes(64));
-  const issued = await station.issue(
-    Station.issuanceRequest(chip, {
-      template: faceTemplate,
-      livenessScore: 0.99,
-      matchScore: 0.97,
-      photoWebp: PLACEHOLDER_PORTRAIT_WEBP,
-    }),
-  );
+  const issued = await station.issueFor(chip, {
+    template: faceTemplate,
+    livenessScore: 0.99,
+    matchScore: 0.97,
+    photoWebp: PLACEHOLDER_PORTRAIT_WEBP,
+  });
   const phone = await device(context);
   const payload = await phone.receiveCredential(issued.vds);
   writeFileSync(join(context.dir, 'face-template.hex'), Buffer.from(faceTemplate).toString('hex'), { mode: 0o600 });

@@ -61,11 +61,20 @@ export class Station {
     }
   }
 
-  /** The request a station sends for this chip read and face; AA with a fresh 8-byte challenge when possible. */
-  static issuanceRequest(chip: ChipRead, face: LiveFace): IssuanceRequest {
+  /** A server-issued Active Authentication challenge: only those earn assurance `high`. */
+  async challenge(): Promise<Uint8Array> {
+    const { challenge } = await this.client.post<{ challenge: string }>('/admin/issuance/challenges', {});
+    return new Uint8Array(Buffer.from(challenge, 'base64'));
+  }
+
+  /**
+   * The request a station sends for this chip read and face, with Active Authentication when the chip has DG15:
+   * over `challenge` (from {@link challenge}) or, without one, a challenge of the station's own.
+   */
+  static issuanceRequest(chip: ChipRead, face: LiveFace, challenge?: Uint8Array): IssuanceRequest {
     let aa: IssuanceRequest['aa'];
     if (chip.dg15 && chip.signChallenge) {
-      const challenge = new Uint8Array(randomBytes(8));
+      challenge ??= new Uint8Array(randomBytes(8));
       aa = { dg15: b64(chip.dg15), challenge: b64(challenge), signature: b64(chip.signChallenge(challenge)) };
     }
     return {
@@ -80,6 +89,12 @@ export class Station {
 
   issue(request: IssuanceRequest): Promise<IssuedCredential> {
     return this.client.post<IssuedCredential>('/admin/issuance', request);
+  }
+
+  /** Reads nothing itself: takes the chip read, runs AA over a server challenge when the chip supports it, issues. */
+  async issueFor(chip: ChipRead, face: LiveFace): Promise<IssuedCredential> {
+    const challenge = chip.dg15 && chip.signChallenge ? await this.challenge() : undefined;
+    return this.issue(Station.issuanceRequest(chip, face, challenge));
   }
 }
 

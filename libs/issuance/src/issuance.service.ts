@@ -8,6 +8,7 @@ import {
   VDS_ENVIRONMENT,
   signVds,
   toVdsText,
+  vdsExpiresAt,
   vdsFingerprint,
   type IdentityPayload,
 } from '#idtoken/vds';
@@ -16,6 +17,7 @@ import { activeAuthentication } from './icao/active-authentication.js';
 import { PassiveAuthError } from './icao/passive-auth-error.js';
 import { passiveAuthentication } from './icao/passive-authentication.js';
 import type { MrzData } from './icao/read-mrz.js';
+import { AaChallenges } from './aa-challenges.js';
 import { MasterListService } from './master-list/master-list.service.js';
 
 /** Spec §3 request, decoded from base64. */
@@ -46,6 +48,7 @@ const NAME_LIMIT = 39;
 export class IssuanceService {
   constructor(
     private readonly masterList: MasterListService,
+    private readonly challenges: AaChallenges,
     private readonly trust: TrustStore,
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
@@ -53,7 +56,7 @@ export class IssuanceService {
 
   async issue(
     input: IssuanceInput,
-    context: { actor: string; requestId?: string; ip?: string },
+    context: { actor: string; stationId: string; requestId?: string; ip?: string },
     now = new Date(),
   ): Promise<IssuedCredential> {
     const mrz = await this.authenticateDocument(input, now);
@@ -69,8 +72,10 @@ export class IssuanceService {
     }
 
     const tokenId = randomUUID();
-    // Decision: `high` when the chip proved it is genuine (Active Authentication), `substantial` otherwise.
-    const lvl: IdentityPayload['lvl'] = input.aa ? 'high' : 'substantial';
+    // Decision: `high` only when the chip proved it is genuine and present — Active Authentication over a
+    // challenge this server issued to this station, used once (see AaChallenges); `substantial` otherwise.
+    const freshChip = input.aa !== undefined && (await this.challenges.consume(context.stationId, input.aa.challenge));
+    const lvl: IdentityPayload['lvl'] = freshChip ? 'high' : 'substantial';
     const exp = credentialExpiry(mrz.expiryDate, now, this.config.identityVdsMaxValidityDays);
     const payload: IdentityPayload = {
       gn: (mrz.givenNames || '-').slice(0, NAME_LIMIT),
@@ -110,11 +115,11 @@ export class IssuanceService {
       data: {
         vdsFingerprint: vdsFingerprint(binary),
         trustLevel: lvl,
-        activeAuthentication: Boolean(input.aa),
+        activeAuthentication: input.aa ? (freshChip ? 'server-challenge' : 'station-challenge') : 'none',
         expires: exp,
       },
     });
-    return { tokenId, vds: toVdsText(binary), expiresAt: new Date(`${exp}T23:59:59.999Z`), trustLevel: lvl };
+    return { tokenId, vds: toVdsText(binary), expiresAt: vdsExpiresAt(IDENTITY_MANIFEST, payload), trustLevel: lvl };
   }
 
   private async authenticateDocument(input: IssuanceInput, now: Date): Promise<MrzData> {

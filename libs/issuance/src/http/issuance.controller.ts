@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { AdminAuth, StationAuth, StationsService, actorOf, type AuthenticatedRequest } from '#idtoken/admin';
 import { DomainError, decodeBase64Strict, parseRequest } from '#idtoken/platform';
+import { AaChallenges } from '../aa-challenges.js';
 import { IssuanceService } from '../issuance.service.js';
 import type { CscaCertificateEntity } from '../master-list/csca.entity.js';
 import { MasterListService } from '../master-list/master-list.service.js';
@@ -77,6 +78,15 @@ class IssuanceResponse {
   expiresAt: string;
 }
 
+class ChallengeResponse {
+  @ApiProperty({
+    description: 'b64, 16 random bytes: send it to the chip (INTERNAL AUTHENTICATE) and back in `aa.challenge`',
+  })
+  challenge: string;
+  @ApiProperty({ format: 'date-time' })
+  expiresAt: string;
+}
+
 class CscaRequest {
   @ApiProperty({ description: 'PEM of a self-signed Country Signing CA certificate' })
   certificatePem: string;
@@ -119,7 +129,32 @@ export class IssuanceController {
     private readonly issuance: IssuanceService,
     private readonly masterList: MasterListService,
     private readonly stations: StationsService,
+    private readonly challenges: AaChallenges,
   ) {}
+
+  /** The station's key, and its station still active — or `403 station_not_authorized` (spec §3). */
+  private async activeStation(request: AuthenticatedRequest): Promise<string> {
+    const { stationId } = request.principal;
+    if (!stationId || !(await this.stations.isActive(stationId))) {
+      throw new DomainError('station_not_authorized', 'This station is unknown or disabled');
+    }
+    return stationId;
+  }
+
+  @Post('issuance/challenges')
+  @HttpCode(201)
+  @StationAuth()
+  @ApiOperation({
+    summary: 'A fresh Active Authentication challenge for the chip (single use, 120 s)',
+    description:
+      'A credential is issued at assurance `high` only when the chip signed a challenge from this endpoint; ' +
+      'a station-chosen challenge is verified but yields `substantial` (docs/decisions.md).',
+  })
+  @ApiCreatedResponse({ type: ChallengeResponse })
+  async challenge(@Req() request: AuthenticatedRequest): Promise<ChallengeResponse> {
+    const { challenge, expiresAt } = await this.challenges.issue(await this.activeStation(request));
+    return { challenge: challenge.toString('base64'), expiresAt: expiresAt.toISOString() };
+  }
 
   @Post('issuance')
   @HttpCode(201)
@@ -127,10 +162,7 @@ export class IssuanceController {
   @ApiOperation({ summary: 'Issue an identity VDS from a document chip read and a face check (spec §3); station key' })
   @ApiCreatedResponse({ type: IssuanceResponse })
   async issue(@Body() body: IssuanceRequest, @Req() request: AuthenticatedRequest): Promise<IssuanceResponse> {
-    const { stationId } = request.principal;
-    if (!stationId || !(await this.stations.isActive(stationId))) {
-      throw new DomainError('station_not_authorized', 'This station is unknown or disabled');
-    }
+    const stationId = await this.activeStation(request);
     const input = parseRequest(IssuanceBody, body);
     const bytes = (value: string, field: string) => decodeBase64Strict(value, field);
     const issued = await this.issuance.issue(
@@ -146,7 +178,7 @@ export class IssuanceController {
         face: { ...input.face, template: bytes(input.face.template, 'face.template') },
         photoWebp: bytes(input.photoWebp, 'photoWebp'),
       },
-      { actor: actorOf(request.principal), requestId: request.id, ip: request.ip },
+      { actor: actorOf(request.principal), stationId, requestId: request.id, ip: request.ip },
     );
     return { tokenId: issued.tokenId, vds: issued.vds, expiresAt: issued.expiresAt.toISOString() };
   }
