@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { X509Certificate } from '@peculiar/x509';
 import { createTestCsca, createTestPassport, fixtureFromJson } from '#idtoken/issuance';
 import { Device, FaceMismatchError } from './device.js';
 import { IdTokenClient, ServerError } from './idtoken-client.js';
@@ -114,9 +115,7 @@ async function issue(context: Context): Promise<void> {
   if (context.values.passport) {
     const loaded = fixtureFromJson(readFileSync(String(context.values.passport), 'utf8'));
     chip = { ...loaded, signChallenge: loaded.aaPrivateKey ? loaded.signChallenge : undefined };
-    if (loaded.cscaCertificateDer) {
-      cscaPem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(loaded.cscaCertificateDer).toString('base64').replace(/.{64}/g, '$&\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
-    }
+    if (loaded.cscaCertificateDer) cscaPem = new X509Certificate(loaded.cscaCertificateDer).toString('pem');
   } else if (context.values.synthetic) {
     const csca = await createTestCsca({ commonName: `IDToken Simulator CSCA ${new Date().toISOString()}` });
     const aa = (context.values.aa as string | undefined) ?? 'ecdsa';

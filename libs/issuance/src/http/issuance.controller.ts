@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { AdminAuth, StationAuth, StationsService, actorOf, type AuthenticatedRequest } from '#idtoken/admin';
 import { DomainError, decodeBase64Strict, parseRequest } from '#idtoken/platform';
+import { certificatePem } from '#idtoken/trust';
 import { AaChallenges } from '../aa-challenges.js';
 import { IssuanceService } from '../issuance.service.js';
 import type { CscaCertificateEntity } from '../master-list/csca.entity.js';
@@ -110,7 +111,6 @@ class CscaView {
 }
 
 function cscaView(row: CscaCertificateEntity): CscaView {
-  const base64 = row.certificateDer.toString('base64').replace(/.{64}/g, '$&\n');
   return {
     id: row.id,
     subject: row.subject,
@@ -118,7 +118,7 @@ function cscaView(row: CscaCertificateEntity): CscaView {
     notBefore: row.notBefore.toISOString(),
     notAfter: row.notAfter.toISOString(),
     addedAt: row.addedAt.toISOString(),
-    certificatePem: `-----BEGIN CERTIFICATE-----\n${base64.trimEnd()}\n-----END CERTIFICATE-----\n`,
+    certificatePem: certificatePem(row.certificateDer),
   };
 }
 
@@ -189,8 +189,8 @@ export class IssuanceController {
   @ApiOperation({ summary: 'Add a Country Signing CA to the master list used by passive authentication (spec §9)' })
   @ApiCreatedResponse({ type: CscaView })
   async addCsca(@Body() body: CscaRequest, @Req() request: AuthenticatedRequest): Promise<CscaView> {
-    const { certificatePem } = parseRequest(CscaBody, body);
-    const row = await this.masterList.add(certificatePem, {
+    const { certificatePem: pem } = parseRequest(CscaBody, body);
+    const row = await this.masterList.add(pem, {
       actor: actorOf(request.principal),
       requestId: request.id,
       ip: request.ip,

@@ -41,7 +41,9 @@ export async function checkSignerTrusted(signer: VdsSigner, decoded: DecodedVds,
     await options.trust.checkSigner(signer, decoded.manifestId, options.now);
   } catch (error) {
     if (error instanceof VdsError && error.code === 'vds_untrusted_signer') throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    // A trust store's own error may carry a plain `detail` (its message repeats the code): prefer that.
+    const detail = (error as { detail?: unknown } | null)?.detail;
+    const reason = typeof detail === 'string' ? detail : error instanceof Error ? error.message : String(error);
     throw new VdsError('vds_untrusted_signer', `signing certificate not trusted: ${reason}`, { cause: error });
   }
 }
