@@ -16,6 +16,8 @@ export default {
           transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
           target: 'es2022',
           keepClassNames: true,
+          // `import … with { type: 'json' }` must reach Node as written (it needs the attribute).
+          experimental: { keepImportAttributes: true },
         },
         module: { type: 'es6' },
       },

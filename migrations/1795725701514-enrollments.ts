@@ -12,7 +12,6 @@ export class Enrollments1795725701514 implements MigrationInterface {
         "status" text NOT NULL CHECK ("status" IN ('active', 'revoked')),
         "public_key_spki" bytea NOT NULL,
         "key_id" text NOT NULL,
-        "device_id" text NOT NULL,
         "platform" text NOT NULL,
         "push_token" text,
         "vds_fingerprint" text NOT NULL,

@@ -118,6 +118,31 @@ describe('enrollment and revocation (spec §4) end to end', () => {
     );
   }
 
+  it('treats an enrollment whose credential expired as inactive, and lets a new VDS replace it', async () => {
+    const { device, tokenId, vds, face } = await enrolledDevice();
+    await server.app
+      .get(DataSource)
+      .query(`UPDATE enrollments SET expires_at = now() - interval '1 second' WHERE token_id = $1`, [tokenId]);
+    const expired = await refusal(device.updatePushToken('fcm-after-expiry'));
+    expect(expired.status).toBe(403);
+    expect(expired.code).toBe('enrollment_revoked');
+    expect(expired.detail).toMatch(/expired/);
+
+    const renewed = await newDevice(server.baseUrl);
+    await renewed.receiveCredential(await reissue(vds));
+    await renewed.enroll({ liveFaceTemplate: face });
+    const history = await request(server.baseUrl).get(`/admin/enrollments/${tokenId}`).set(admin()).expect(200);
+    expect(
+      history.body.history.map((h: { status: string; revocationReason: string | null }) => [
+        h.status,
+        h.revocationReason,
+      ]),
+    ).toEqual([
+      ['active', null],
+      ['revoked', 'expired_document'],
+    ]);
+  });
+
   it('does not send anything when the face check fails on the phone', async () => {
     const issued = await issueCredential(station, csca);
     const device = await newDevice(server.baseUrl);

@@ -147,6 +147,23 @@ describe('issuance gateway (spec §3) over HTTP', () => {
     expect(error.code).toBe('active_auth_failed');
   });
 
+  it.each([
+    ['a photo that is not WEBP', new Uint8Array(512).fill(0xff), new Uint8Array(64)],
+    [
+      'a WEBP photo over 4096 bytes',
+      new Uint8Array([...PLACEHOLDER_PORTRAIT_WEBP, ...new Uint8Array(4100)]),
+      new Uint8Array(64),
+    ],
+    ['a face template over 1024 bytes', PLACEHOLDER_PORTRAIT_WEBP, new Uint8Array(1025)],
+  ])('refuses %s with 400 invalid_request (it could not fit the identity manifest)', async (_, photoWebp, template) => {
+    const passport = await createTestPassport({ csca, aa: false, photo: PLACEHOLDER_PORTRAIT_WEBP });
+    const error = await refusal(
+      station.issue(Station.issuanceRequest(passport, { template, livenessScore: 0.99, matchScore: 0.99, photoWebp })),
+    );
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('invalid_request');
+  });
+
   it('refuses a face below the liveness threshold with 422 liveness_failed', async () => {
     const passport = await createTestPassport({ csca, aa: false, photo: PLACEHOLDER_PORTRAIT_WEBP });
     const body = Station.issuanceRequest(passport, {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, webcrypto } from 'node:crypto';
 import { AsnArray, AsnConvert, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
-import { X509Certificate } from '@peculiar/x509';
+import { BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
 import { compactVerify, importX509 } from 'jose';
 import { VdsError, type VdsSigner, type VdsTrust } from '#idtoken/vds';
 import type { IdTokenClient } from './idtoken-client.js';
@@ -44,11 +44,11 @@ export class TslTrust implements VdsTrust {
     private readonly revokedReferences: Set<string>,
   ) {}
 
-  static async fetch(client: IdTokenClient, pinnedAnchorPem?: string): Promise<TslTrust> {
+  static async fetch(client: IdTokenClient, pinnedAnchorPem?: string, now: Date = new Date()): Promise<TslTrust> {
     const served = await client.get<{ jws: string }>('/trust/tsl');
     // Without a pinned anchor: trust on first use — the first anchor the list names; the caller records it.
     const anchor = new X509Certificate(pinnedAnchorPem ?? firstListedAnchor(served.jws));
-    const tsl = await verifiedList<TrustServiceList>(served, 'idtoken-tsl+json', anchor);
+    const tsl = await verifiedList<TrustServiceList>(served, 'idtoken-tsl+json', anchor, now);
     if (!tsl.anchors.map(b64).some((listed) => listed.equal(anchor))) {
       throw new Error('the TSL does not list the pinned trust anchor');
     }
@@ -56,12 +56,18 @@ export class TslTrust implements VdsTrust {
       await client.get<{ jws: string }>('/trust/vrl'),
       'idtoken-vrl+json',
       anchor,
+      now,
     );
+    // A list signed by a certificate the VRL revokes proves nothing.
+    const revokedReferences = new Set(vrl.revokedCertificateReferences.map((r) => r.toLowerCase()));
+    if (x5cOf(served.jws).some((certificate) => revokedReferences.has(reference(certificate.rawData)))) {
+      throw new Error('the TSL signer is revoked');
+    }
     return new TslTrust(
       [anchor],
       tsl.certificates.map(b64),
       new Set(vrl.revokedFingerprints.map((f) => f.toLowerCase())),
-      new Set(vrl.revokedCertificateReferences.map((r) => r.toLowerCase())),
+      revokedReferences,
     );
   }
 
@@ -83,11 +89,7 @@ export class TslTrust implements VdsTrust {
         throw new VdsError('vds_untrusted_signer', `certificate "${link.subject}" is revoked`);
       }
     }
-    const extension = certificate.getExtension(USAGE_LIST_OID);
-    const usages = extension
-      ? AsnConvert.parse(extension.value, UsageList).map((o) => Buffer.from(o.buffer).readUIntBE(0, 3))
-      : [];
-    if (!usages.includes(manifestId))
+    if (!usageListOf(certificate).includes(manifestId))
       throw new VdsError('vds_untrusted_signer', `the signer may not sign manifest 0x${manifestId.toString(16)}`);
   }
 
@@ -107,7 +109,7 @@ export class TslTrust implements VdsTrust {
       }
       if (this.anchors.some((anchor) => anchor.equal(current))) return chain;
       const issuer = [...this.certificates, ...this.anchors].find(
-        (candidate) => candidate.subject === current.issuer && !candidate.equal(current),
+        (candidate) => candidate.subject === current.issuer && !candidate.equal(current) && isCa(candidate),
       );
       if (!issuer || !(await current.verify({ publicKey: issuer.publicKey, signatureOnly: true }, webcrypto))) {
         throw new VdsError(
@@ -122,6 +124,28 @@ export class TslTrust implements VdsTrust {
   }
 }
 
+/** Spec §2 UsageList: SEQUENCE OF OCTET STRING of exactly 3 bytes; anything else lists nothing. */
+function usageListOf(certificate: X509Certificate): number[] {
+  const extension = certificate.getExtension(USAGE_LIST_OID);
+  if (!extension) return [];
+  try {
+    const items = AsnConvert.parse(extension.value, UsageList).map((item) => Buffer.from(item.buffer));
+    if (items.some((item) => item.length !== 3)) throw new Error('a UsageList item is not 3 bytes');
+    return items.map((item) => item.readUIntBE(0, 3));
+  } catch (error) {
+    throw new VdsError('vds_untrusted_signer', `the signer's UsageList is malformed: ${String(error)}`);
+  }
+}
+
+function isCa(certificate: X509Certificate): boolean {
+  return certificate.getExtension(BasicConstraintsExtension)?.ca === true;
+}
+
+function x5cOf(jws: string): X509Certificate[] {
+  const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { x5c?: string[] };
+  return (header.x5c ?? []).map(b64);
+}
+
 /** The first anchor a TSL names, read without verification: only for trust on first use. */
 function firstListedAnchor(jws: string): string {
   const payload = JSON.parse(
@@ -132,8 +156,17 @@ function firstListedAnchor(jws: string): string {
   return b64(first).toString('pem');
 }
 
-/** Verifies a list's compact JWS: typ, `x5c` chain to `anchor`, ES256 signature; returns its payload. */
-async function verifiedList<T>(served: { jws: string }, type: string, anchor: X509Certificate): Promise<T> {
+/**
+ * Verifies a list's compact JWS: typ, `x5c` chain to `anchor` with every certificate valid now, ES256 signature,
+ * and freshness — spec §2: a list is used until its `nextUpdate` (≤ 1 hour), never after, so a stale or replayed
+ * VRL cannot hide a revocation. Returns its payload.
+ */
+async function verifiedList<T extends { issuedAt: number; nextUpdate: number }>(
+  served: { jws: string },
+  type: string,
+  anchor: X509Certificate,
+  now: Date,
+): Promise<T> {
   const [protectedHeader] = served.jws.split('.');
   const header = JSON.parse(Buffer.from(protectedHeader ?? '', 'base64url').toString('utf8')) as {
     typ?: string;
@@ -145,6 +178,9 @@ async function verifiedList<T>(served: { jws: string }, type: string, anchor: X5
   if (header.typ !== type || header.alg !== 'ES256' || !signer) throw new Error(`not a signed ${type} list`);
   // x5c is signer first; each certificate is signed by the next, the last by the anchor (or it is the anchor).
   for (const [index, certificate] of chain.entries()) {
+    if (!(certificate.notBefore <= now && now <= certificate.notAfter)) {
+      throw new Error(`the ${type} signer certificate "${certificate.subject}" is not valid now`);
+    }
     if (certificate.equal(anchor)) break;
     const issuer = chain[index + 1] ?? anchor;
     if (!(await certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true }, webcrypto))) {
@@ -153,5 +189,13 @@ async function verifiedList<T>(served: { jws: string }, type: string, anchor: X5
   }
   const key = await importX509(signer.toString('pem'), 'ES256');
   const { payload } = await compactVerify(served.jws, key, { algorithms: ['ES256'] });
-  return JSON.parse(new TextDecoder().decode(payload)) as T;
+  const list = JSON.parse(new TextDecoder().decode(payload)) as T;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const SKEW_SECONDS = 300;
+  if (!(list.issuedAt <= nowSeconds + SKEW_SECONDS && nowSeconds < list.nextUpdate)) {
+    throw new Error(
+      `the ${type} list is stale or not yet valid (issuedAt ${list.issuedAt}, nextUpdate ${list.nextUpdate})`,
+    );
+  }
+  return list;
 }

@@ -6,11 +6,13 @@ import { AppModule } from './app.module.js';
 
 /** Builds the IdP application (not yet listening): used by main.ts and by the end-to-end tests. */
 export async function createIdpApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const { trustProxy } = config;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    // A hop count means: believe the first `n` hops (proxy-addr's function form; the type takes no number).
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     bodyLimit: 1024 * 1024,
     // Close idle keep-alive connections on shutdown instead of waiting for clients.
     forceCloseConnections: 'idle',

@@ -36,9 +36,6 @@ export class EnrollmentEntity {
   @Column({ name: 'key_id', type: 'text' })
   keyId: string;
 
-  @Column({ name: 'device_id', type: 'text' })
-  deviceId: string;
-
   @Column({ type: 'text' })
   platform: string;
 

@@ -22,12 +22,21 @@ export class EnrollmentRepository {
     return this.dataSource.getRepository(EnrollmentEntity).findOne({ where: { tokenId, status: 'active' } });
   }
 
-  /** The active enrollment, or `404 enrollment_not_found` / `403 enrollment_revoked` (spec §6.1 semantics). */
-  async requireActive(tokenId: string): Promise<EnrollmentEntity> {
+  /**
+   * The active enrollment, or `404 enrollment_not_found` / `403 enrollment_revoked` (spec §6.1 semantics). An
+   * enrollment whose credential has expired is no longer active either: the holder enrolls again with a new VDS.
+   */
+  async requireActive(tokenId: string, now: Date = new Date()): Promise<EnrollmentEntity> {
     const [latest] = await this.history(tokenId);
     if (!latest) throw new DomainError('enrollment_not_found', 'No enrollment for this tokenId');
     if (latest.status !== 'active')
       throw new DomainError('enrollment_revoked', 'The enrollment of this tokenId is revoked');
+    if (latest.expiresAt <= now) {
+      throw new DomainError(
+        'enrollment_revoked',
+        'The credential of this enrollment has expired; enroll again with a new VDS',
+      );
+    }
     return latest;
   }
 

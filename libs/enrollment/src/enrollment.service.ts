@@ -55,20 +55,37 @@ export class EnrollmentService {
       enrollMessage(payload.tid, deviceKey.keyId, input.timestamp),
       signature,
     );
-    if (await this.enrollments.findActive(payload.tid)) {
+    const existing = await this.enrollments.findActive(payload.tid);
+    if (existing && existing.expiresAt > now) {
       throw new DomainError('already_enrolled', 'This tokenId already has an active enrollment; revoke it first');
     }
 
     try {
       return await this.dataSource.transaction(async (manager) => {
         const repository = manager.getRepository(EnrollmentEntity);
+        if (existing) {
+          // Its credential expired: it ends here, so the new one can be the tokenId's one active enrollment.
+          await repository.update(
+            { id: existing.id },
+            { status: 'revoked', revokedAt: now, revocationReason: 'expired_document' },
+          );
+          await this.audit.record(
+            {
+              type: 'enrollment.expired',
+              actor: 'system',
+              subject: payload.tid,
+              requestId: context.requestId,
+              ip: context.ip,
+            },
+            manager,
+          );
+        }
         const enrollment = await repository.save(
           repository.create({
             tokenId: payload.tid,
             status: 'active',
             publicKeySpki: deviceKey.spkiDer,
             keyId: deviceKey.keyId,
-            deviceId: input.deviceId,
             platform: input.platform,
             pushToken: input.fcmToken ?? null,
             vdsFingerprint: credential.decoded.fingerprint,

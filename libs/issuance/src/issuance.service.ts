@@ -59,6 +59,7 @@ export class IssuanceService {
     context: { actor: string; stationId: string; requestId?: string; ip?: string },
     now = new Date(),
   ): Promise<IssuedCredential> {
+    assertFitsManifest(input);
     const mrz = await this.authenticateDocument(input, now);
     // Spec §3: scores below the configured thresholds are refused.
     const { livenessScore, matchScore } = input.face;
@@ -148,6 +149,19 @@ export class IssuanceService {
       }
       throw error;
     }
+  }
+}
+
+/** Spec §2 identity manifest: `photo` is WEBP of ≤ 4096 bytes, `face` ≤ 1024 bytes — refused up front, not at signing. */
+function assertFitsManifest(input: IssuanceInput): void {
+  const photo = Buffer.from(input.photoWebp);
+  const isWebp =
+    photo.length >= 12 && photo.toString('latin1', 0, 4) === 'RIFF' && photo.toString('latin1', 8, 12) === 'WEBP';
+  if (!isWebp || photo.length > 4096) {
+    throw new DomainError('invalid_request', 'photoWebp must be a WEBP image of at most 4096 bytes (spec §2 `photo`)');
+  }
+  if (input.face.template.length === 0 || input.face.template.length > 1024) {
+    throw new DomainError('invalid_request', 'face.template must be 1 to 1024 bytes (spec §2 `face`)');
   }
 }
 

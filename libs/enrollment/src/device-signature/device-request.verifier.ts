@@ -31,7 +31,7 @@ export class DeviceRequestVerifier {
     now: Date = new Date(),
   ): Promise<EnrollmentEntity> {
     assertFreshTimestamp(envelope.timestamp, now);
-    const enrollment = await this.enrollments.requireActive(envelope.tokenId);
+    const enrollment = await this.enrollments.requireActive(envelope.tokenId, now);
     const signature = decodeBase64Strict(envelope.signatureBase64, 'signatureBase64');
     const message = deviceRequestMessage(action, envelope.tokenId, envelope.timestamp, fields);
     let valid: boolean;

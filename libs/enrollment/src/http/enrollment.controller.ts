@@ -21,7 +21,7 @@ class EnrollRequest {
   vdsData: string;
   @ApiProperty({ description: 'SPKI PEM of the device P-256 key' })
   publicKeyPem: string;
-  @ApiProperty()
+  @ApiProperty({ description: 'Required by the protocol; not stored (spec §4 lists what is kept)' })
   deviceId: string;
   @ApiPropertyOptional()
   fcmToken?: string;
@@ -70,8 +70,6 @@ class EnrollmentView {
   @ApiProperty()
   platform: string;
   @ApiProperty()
-  deviceId: string;
-  @ApiProperty()
   keyId: string;
   @ApiProperty()
   trustLevel: string;
@@ -97,7 +95,6 @@ function view(enrollment: EnrollmentEntity): EnrollmentView {
     tokenId: enrollment.tokenId,
     status: enrollment.status,
     platform: enrollment.platform,
-    deviceId: enrollment.deviceId,
     keyId: enrollment.keyId,
     trustLevel: enrollment.trustLevel,
     vdsFingerprint: enrollment.vdsFingerprint,

@@ -18,7 +18,10 @@ import { MasterListService } from '../master-list/master-list.service.js';
 
 const b64 = (max: number) => z.string().min(1).max(max);
 
-/** Spec §3 body; sizes bound what a chip can hold (DG2 ≤ 512 KiB) so one request cannot exhaust memory. */
+/**
+ * Spec §3 body; sizes bound what a chip can hold (DG2 ≤ 512 KiB) so one request cannot exhaust memory, and the
+ * photo (≤ 4096 bytes) and face template (≤ 1024 bytes) to what the identity manifest (spec §2) can carry.
+ */
 const IssuanceBody = z
   .object({
     dg1: b64(1_024),
@@ -29,9 +32,9 @@ const IssuanceBody = z
       .strict()
       .optional(),
     face: z
-      .object({ template: b64(2_048), livenessScore: z.number().min(0).max(1), matchScore: z.number().min(0).max(1) })
+      .object({ template: b64(1_368), livenessScore: z.number().min(0).max(1), matchScore: z.number().min(0).max(1) })
       .strict(),
-    photoWebp: b64(8_192),
+    photoWebp: b64(5_464),
   })
   .strict();
 

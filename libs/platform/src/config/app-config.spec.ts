@@ -55,7 +55,8 @@ describe('loadConfig', () => {
     [{ ISSUER_URL: 'ftp://idp.example' }, /ISSUER_URL must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be development, test or production/],
-    [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY must be true or false/],
+    [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY must be false, true, a number of proxy hops/],
+    [{ TRUST_PROXY: '10.0.0.0/8; rm' }, /TRUST_PROXY must be false, true/],
     [{ VDS_IAC: 'idt' }, /^Invalid configuration: VDS_IAC must be 3 upper-case letters A-Z \(got "idt"\)$/],
     [{ VDS_IAC: 'IDTK' }, /VDS_IAC must be 3 upper-case letters/],
   ])('refuses %j with one line naming the variable', (env, message) => {
@@ -112,6 +113,15 @@ describe('loadConfig', () => {
     expect(() => load({ TRUST_CERTIFICATES_FILE: '/c.pem' })).toThrow(
       /TRUST_ANCHORS_FILE is required when any trust file/,
     );
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['1', 1],
+    ['10.0.0.0/8,192.168.1.7', ['10.0.0.0/8', '192.168.1.7']],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(load({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('accepts an https issuer with a path, byte for byte', () => {

@@ -42,7 +42,12 @@ export class AppConfig {
   /** POST /enroll attempts allowed per client IP per hour (spec §4: 5 by default). */
   readonly enrollRateLimitPerHour: number;
   readonly logLevel: LogLevel;
-  readonly trustProxy: boolean;
+  /**
+   * Which X-Forwarded-For hops to believe (Fastify `trustProxy`): false, a hop count, or proxy addresses/CIDRs.
+   * `true` believes every hop — the client can then choose its own IP (rate limits, audit): only behind a proxy
+   * that overwrites the header.
+   */
+  readonly trustProxy: boolean | number | string[];
   readonly shutdownTimeoutMs: number;
   /** IAC of the VDS PREFIX (spec §2): the scheme operator, 3 upper-case letters. */
   readonly vdsIac: string;
@@ -51,6 +56,10 @@ export class AppConfig {
   readonly issuanceMinMatchScore: number;
   /** An identity VDS ends with its document, and never later than this many days after issuance. */
   readonly identityVdsMaxValidityDays: number;
+  /** A rotated-in token-signing key is published this long before it signs (verifiers must see it first). */
+  readonly tokenKeyPublishAheadSeconds: number;
+  /** A retired token-signing key stays in the JWKS this long after it stops signing; ≥ the longest token lifetime. */
+  readonly tokenKeyRetiredGraceSeconds: number;
   /** Production trust material; undefined → the development PKI kept in the database (never in production). */
   readonly trustFiles: TrustFiles | undefined;
 
@@ -133,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     issuanceMinLivenessScore: raw.ISSUANCE_MIN_LIVENESS_SCORE,
     issuanceMinMatchScore: raw.ISSUANCE_MIN_MATCH_SCORE,
     identityVdsMaxValidityDays: raw.IDENTITY_VDS_MAX_VALIDITY_DAYS,
+    tokenKeyPublishAheadSeconds: raw.TOKEN_KEY_PUBLISH_AHEAD_SECONDS,
+    tokenKeyRetiredGraceSeconds: raw.TOKEN_KEY_RETIRED_GRACE_SECONDS,
     trustFiles: trustFiles(raw),
   });
 }

@@ -91,9 +91,16 @@ export const configSchema = z
       .default(5),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
+      .string()
       .default('false')
-      .transform((value) => value === 'true'),
+      .refine((value) => /^(false|true|[1-9]\d?|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/.test(value), {
+        error: 'must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs',
+      })
+      .transform((value): boolean | number | string[] => {
+        if (value === 'false' || value === 'true') return value === 'true';
+        if (/^\d+$/.test(value)) return Number(value);
+        return value.split(',');
+      }),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).default(10_000),
     ISSUANCE_MIN_LIVENESS_SCORE: score.default(0.9),
     ISSUANCE_MIN_MATCH_SCORE: score.default(0.8),
@@ -107,6 +114,20 @@ export const configSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, { error: 'must be 3 upper-case letters A-Z' })
       .default('IDT'),
+    // Token keys (docs/decisions.md "Keys and JWKS"): a rotated-in key is published this long before it signs…
+    TOKEN_KEY_PUBLISH_AHEAD_SECONDS: z.coerce
+      .number({ error: 'must be a whole number of seconds between 0 and 86400' })
+      .int({ error: 'must be a whole number of seconds between 0 and 86400' })
+      .min(0, { error: 'must be a whole number of seconds between 0 and 86400' })
+      .max(86_400, { error: 'must be a whole number of seconds between 0 and 86400' })
+      .default(360),
+    // …and a retired key stays published this long after it stops signing: at least the longest token lifetime.
+    TOKEN_KEY_RETIRED_GRACE_SECONDS: z.coerce
+      .number({ error: 'must be a whole number of seconds between 1 and 2592000' })
+      .int({ error: 'must be a whole number of seconds between 1 and 2592000' })
+      .min(1, { error: 'must be a whole number of seconds between 1 and 2592000' })
+      .max(2_592_000, { error: 'must be a whole number of seconds between 1 and 2592000' })
+      .default(3600),
     TRUST_ANCHORS_FILE: filePath,
     TRUST_CERTIFICATES_FILE: filePath,
     IDENTITY_VDS_SIGNER_KEY_FILE: filePath,

@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'enrollment_revoked'
   | 'stale_timestamp'
   | 'invalid_signature'
-  | 'replayed_request';
+  | 'replayed_request'
+  // Scopes (spec §6.1, §7)
+  | 'invalid_scope';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -64,6 +66,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   stale_timestamp: 400,
   invalid_signature: 401,
   replayed_request: 409,
+  invalid_scope: 422,
 };
 
 export const ERROR_TITLE: Record<ErrorCode, string> = {
@@ -95,6 +98,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   stale_timestamp: 'The request timestamp is outside the accepted window',
   invalid_signature: 'The device signature is invalid',
   replayed_request: 'This signed request was already accepted',
+  invalid_scope: 'Unknown scope, or a scope this service may not request',
 };
 
 const GENERIC_CODES: ErrorCode[] = [

@@ -9,15 +9,13 @@ export class RateLimiter {
 
   /** Counts one attempt in `bucket`; throws `rate_limited` (with Retry-After) past `limit` per `windowMs`. */
   async consume(bucket: string, limit: number, windowMs: number): Promise<void> {
-    const count = await this.store.increment(`ratelimit:${bucket}`, windowMs);
-    if (count > limit) {
-      throw new DomainError(
-        'rate_limited',
-        `Too many requests: at most ${limit} per ${Math.round(windowMs / 1000)} s`,
-        {
-          retryAfter: Math.ceil(windowMs / 1000),
-        },
-      );
-    }
+    const key = `ratelimit:${bucket}`;
+    const count = await this.store.increment(key, windowMs);
+    if (count <= limit) return;
+    // Retry-After: what is left of the current fixed window, not the whole window.
+    const left = (await this.store.remainingTtl(key)) ?? windowMs;
+    throw new DomainError('rate_limited', `Too many requests: at most ${limit} per ${Math.round(windowMs / 1000)} s`, {
+      retryAfter: Math.max(1, Math.ceil(left / 1000)),
+    });
   }
 }

@@ -129,6 +129,14 @@ export function ephemeralStoreContract(openPair: () => Promise<StorePair>): void
     expect(stopped).toEqual([]);
   });
 
+  it('tells the time a key has left, and nothing for a missing key', async () => {
+    await pair.a.increment(key('ttl'), 10_000);
+    const left = await pair.b.remainingTtl(key('ttl'));
+    expect(left).toBeGreaterThan(9_000);
+    expect(left).toBeLessThanOrEqual(10_000);
+    expect(await pair.b.remainingTtl(key('missing'))).toBeUndefined();
+  });
+
   it('refuses a TTL that is not a positive integer', async () => {
     await expect(pair.a.put(key('k'), 'v', 0)).rejects.toThrow(RangeError);
     await expect(pair.a.increment(key('k'), -5)).rejects.toThrow(RangeError);

@@ -30,6 +30,9 @@ export abstract class EphemeralStore {
    */
   abstract increment(key: string, windowMs: number): Promise<number>;
 
+  /** Milliseconds until `key` expires; undefined when it does not exist. */
+  abstract remainingTtl(key: string): Promise<number | undefined>;
+
   /** Delivers `message` to every subscriber of `channel` on every node, this one included. */
   abstract publish(channel: string, message: string): Promise<void>;
 

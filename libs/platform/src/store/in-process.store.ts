@@ -108,6 +108,11 @@ export class InProcessStore extends EphemeralStore {
     return count;
   }
 
+  async remainingTtl(key: string): Promise<number | undefined> {
+    const entry = this.backend.live(key);
+    return entry ? entry.expiresAt - this.backend.now() : undefined;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     setImmediate(() => this.backend.bus.emit(channel, message));
   }

@@ -73,6 +73,12 @@ export class RedisStore extends EphemeralStore {
     return Number(count);
   }
 
+  async remainingTtl(key: string): Promise<number | undefined> {
+    const ttl = await this.commands.pttl(this.k(key));
+    // -2: no such key; -1: no expiry (never set by this adapter).
+    return ttl >= 0 ? ttl : undefined;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.commands.publish(this.k(channel), message);
   }

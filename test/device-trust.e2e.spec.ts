@@ -1,0 +1,43 @@
+import { webcrypto } from 'node:crypto';
+import { BasicConstraintsExtension, X509CertificateGenerator } from '@peculiar/x509';
+import { IdTokenClient, TslTrust } from '../apps/device/src/index.js';
+import { startTestApp, type RunningApp } from './support/test-app.js';
+
+/** The phone's trust in the server's signed lists (spec §2): pinned anchor, signatures, freshness. */
+describe('device trust lists', () => {
+  let server: RunningApp;
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+  afterAll(async () => server?.close());
+
+  it('accepts the lists signed under the anchor it pinned', async () => {
+    const client = new IdTokenClient(server.baseUrl);
+    const first = await TslTrust.fetch(client);
+    const pinned = first.anchors[0]!.toString('pem');
+    await expect(TslTrust.fetch(client, pinned)).resolves.toBeInstanceOf(TslTrust);
+  });
+
+  it('refuses lists whose nextUpdate has passed (a stale or replayed VRL cannot hide a revocation)', async () => {
+    const twoHoursLater = new Date(Date.now() + 2 * 3_600_000);
+    await expect(TslTrust.fetch(new IdTokenClient(server.baseUrl), undefined, twoHoursLater)).rejects.toThrow(/stale/);
+  });
+
+  it('refuses lists that do not chain to the pinned anchor', async () => {
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const other = await X509CertificateGenerator.createSelfSigned(
+      {
+        name: 'CN=Some other anchor',
+        keys,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+        extensions: [new BasicConstraintsExtension(true, undefined, true)],
+      },
+      webcrypto,
+    );
+    await expect(TslTrust.fetch(new IdTokenClient(server.baseUrl), other.toString('pem'))).rejects.toThrow(
+      /does not chain to the trust anchor|does not list the pinned trust anchor/,
+    );
+  });
+});
