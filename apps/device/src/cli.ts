@@ -3,12 +3,14 @@
  * idtoken-device: the simulated phone and issuance station (`npm run device -- <command>`).
  * Run `npm run device -- help` for the commands.
  */
+import 'reflect-metadata'; // before @peculiar/x509 (tsyringe)
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { X509Certificate } from '@peculiar/x509';
 import { createTestCsca, createTestPassport, fixtureFromJson } from '#idtoken/issuance';
+import { VdsError } from '#idtoken/vds';
 import { Device, FaceMismatchError } from './device.js';
 import { IdTokenClient, ServerError } from './idtoken-client.js';
 import { FileKeystore } from './keystore.js';
@@ -222,7 +224,7 @@ function print(value: unknown): void {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ServerError) process.stderr.write(`server refused: ${error.message}\n`);
-  else if (error instanceof FaceMismatchError || error instanceof UsageError)
+  else if (error instanceof FaceMismatchError || error instanceof UsageError || error instanceof VdsError)
     process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -1,6 +1,14 @@
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { IDENTITY_MANIFEST, VdsError, verifyVds, type IdentityPayload, type VdsTrust } from '#idtoken/vds';
+import {
+  IDENTITY_MANIFEST,
+  SERVICE_MANIFEST,
+  VdsError,
+  verifyVds,
+  type IdentityPayload,
+  type ServicePayload,
+  type VdsTrust,
+} from '#idtoken/vds';
 import { TemplateEqualityFaceVerifier, type FaceVerifier } from './face-verifier.js';
 import type { IdTokenClient } from './idtoken-client.js';
 import { describePublicKey, type DeviceState, type FileKeystore } from './keystore.js';
@@ -112,6 +120,49 @@ export class Device {
   /** Spec §4: PUT /devices/push-token, device-signed (§5.1, action `push-token`). */
   updatePushToken(fcmToken: string): Promise<{ updated: true }> {
     return this.client.put('/devices/push-token', this.signedRequest('push-token', { fcmToken }));
+  }
+
+  /**
+   * Spec §5: verifies a Service VDS (chain, expiry, revocation) before the phone shows it and asks the user to
+   * trust the service; then `POST /devices/trust` (device-signed, action `trust`).
+   */
+  async inspectService(serviceVds: string): Promise<ServicePayload> {
+    const verified = await verifyVds(serviceVds, {
+      trust: this.trust,
+      now: this.now(),
+      expectedManifestId: SERVICE_MANIFEST,
+    });
+    return verified.payload;
+  }
+
+  async trustService(serviceVds: string): Promise<{ serviceId: string; name: string; scopes: string[] }> {
+    await this.inspectService(serviceVds);
+    return this.client.post('/devices/trust', this.signedRequest('trust', { serviceVds }));
+  }
+
+  /** `GET /devices/services` (action `list-services`, no other fields), signed in the query string. */
+  listServices(): Promise<{ services: { serviceId: string; name: string; scopes: string[] }[] }> {
+    const query = new URLSearchParams(
+      Object.entries(this.signedEnvelope('list-services', {})).map(([name, value]): [string, string] => [
+        name,
+        String(value),
+      ]),
+    );
+    return this.client.get(`/devices/services?${query.toString()}`);
+  }
+
+  /** `DELETE /devices/trust/{serviceId}` (action `untrust`; the path parameter is signed by name). */
+  untrustService(serviceId: string): Promise<unknown> {
+    return this.client.delete(
+      `/devices/trust/${encodeURIComponent(serviceId)}`,
+      this.signedEnvelope('untrust', { serviceId }),
+    );
+  }
+
+  /** The §5.1 envelope alone, for fields that travel elsewhere (path parameters, nothing at all). */
+  signedEnvelope(action: string, fields: Record<string, unknown>, timestamp = this.unixNow()) {
+    const { tokenId, signatureBase64 } = this.signedRequest(action, fields, timestamp);
+    return { tokenId, timestamp, signatureBase64 };
   }
 
   /**

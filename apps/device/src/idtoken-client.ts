@@ -34,6 +34,10 @@ export class IdTokenClient {
     return this.call<T>('PUT', path, body);
   }
 
+  delete<T>(path: string, body?: unknown): Promise<T> {
+    return this.call<T>('DELETE', path, body);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';

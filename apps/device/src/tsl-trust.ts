@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // @peculiar/x509 resolves its algorithms through tsyringe, which needs it first
 import { createHash, createPublicKey, webcrypto } from 'node:crypto';
 import { AsnArray, AsnConvert, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import { BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';

@@ -3,8 +3,10 @@ import { AdminModule } from '#idtoken/admin';
 import { AuditModule } from '#idtoken/audit';
 import { EnrollmentModule } from '#idtoken/enrollment';
 import { IssuanceModule } from '#idtoken/issuance';
+import { KeysModule } from '#idtoken/keys';
 import { PlatformModule, type AppConfig } from '#idtoken/platform';
-import { TrustModule } from '#idtoken/trust';
+import { TrustModule, TrustStore } from '#idtoken/trust';
+import { SERVICE_MANIFEST } from '#idtoken/vds';
 import { persistence } from './persistence.js';
 
 /** Wiring only: each bounded context contributes its module here. */
@@ -18,6 +20,18 @@ export class AppModule {
         AuditModule,
         AdminModule,
         TrustModule,
+        KeysModule.forRoot({
+          // spec §5: the JWKS also publishes the Service-VDS key with its certificate chain (x5c).
+          imports: [TrustModule],
+          certifiedKeys: {
+            inject: [TrustStore],
+            useFactory: (trust: TrustStore) => ({
+              certifiedKeys: async () => [
+                { name: 'service-vds', chainDer: (await trust.signerFor(SERVICE_MANIFEST)).chainDer },
+              ],
+            }),
+          },
+        }),
         IssuanceModule,
         EnrollmentModule,
       ],

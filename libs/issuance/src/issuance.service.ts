@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { X509Certificate } from '@peculiar/x509';
 import { AuditTrail } from '#idtoken/audit';
 import { AppConfig, DomainError } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
@@ -77,9 +78,12 @@ export class IssuanceService {
     // challenge this server issued to this station, used once (see AaChallenges); `substantial` otherwise.
     const freshChip = input.aa !== undefined && (await this.challenges.consume(context.stationId, input.aa.challenge));
     const lvl: IdentityPayload['lvl'] = freshChip ? 'high' : 'substantial';
-    const exp = credentialExpiry(mrz.expiryDate, now, this.config.identityVdsMaxValidityDays);
+    const signer = await this.trust.signerFor(IDENTITY_MANIFEST);
+    // A credential must not outlive the certificate that vouches for it (spec §2 step 4 is judged when verifying).
+    const signerExpiry = new X509Certificate(signer.certificateDer).notAfter;
+    const exp = credentialExpiry(mrz.expiryDate, now, this.config.identityVdsMaxValidityDays, signerExpiry);
     const payload: IdentityPayload = {
-      gn: (mrz.givenNames || '-').slice(0, NAME_LIMIT),
+      gn: mrz.givenNames.slice(0, NAME_LIMIT),
       fn: mrz.surname.slice(0, NAME_LIMIT),
       dob: mrz.birthDate,
       nat: isoAlpha3(mrz.nationality),
@@ -94,7 +98,6 @@ export class IssuanceService {
       photo: input.photoWebp,
       face: input.face.template,
     };
-    const signer = await this.trust.signerFor(IDENTITY_MANIFEST);
     const binary = signVds({
       iac: this.config.vdsIac,
       cin: VDS_ENVIRONMENT[
@@ -130,10 +133,18 @@ export class IssuanceService {
         { cscaCertificates: await this.masterList.certificates(), now },
       );
       if (input.aa) activeAuthentication(input.aa);
-      if (result.mrz.expiryDate < now.toISOString().slice(0, 10)) {
-        throw new DomainError('passive_auth_failed', `The document expired on ${result.mrz.expiryDate}`, {
-          check: 'document_expired',
-        });
+      // An expiry with unknown parts (`<<` in the MRZ) cannot be judged: refused like an expired document.
+      if (
+        !/^\d{4}-\d{2}-\d{2}$/.test(result.mrz.expiryDate) ||
+        result.mrz.expiryDate < now.toISOString().slice(0, 10)
+      ) {
+        throw new DomainError(
+          'passive_auth_failed',
+          `The document expiry date ${result.mrz.expiryDate} has passed or is unknown`,
+          {
+            check: 'document_expired',
+          },
+        );
       }
       return result.mrz;
     } catch (error) {
@@ -165,10 +176,14 @@ function assertFitsManifest(input: IssuanceInput): void {
   }
 }
 
-/** Decision: the credential ends with the document, and never later than `maxDays` after issuance. */
-function credentialExpiry(documentExpiry: string, now: Date, maxDays: number): string {
-  const cap = new Date(now.getTime() + maxDays * 86_400_000).toISOString().slice(0, 10);
-  return documentExpiry < cap ? documentExpiry : cap;
+/**
+ * Decision: the credential ends with the document, never later than `maxDays` after issuance, and never after
+ * its signer's certificate.
+ */
+function credentialExpiry(documentExpiry: string, now: Date, maxDays: number, signerExpiry: Date): string {
+  const cap = new Date(Math.min(now.getTime() + maxDays * 86_400_000, signerExpiry.getTime() - 86_400_000));
+  const capDate = cap.toISOString().slice(0, 10);
+  return documentExpiry < capDate ? documentExpiry : capDate;
 }
 
 /**

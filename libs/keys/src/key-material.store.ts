@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '#idtoken/platform';
 import { KeyMaterialEntity } from './key-material.entity.js';
 
@@ -34,9 +34,10 @@ export class KeyMaterialStore {
     private readonly box: SecretBox,
   ) {}
 
-  async save(key: NewKeyMaterial): Promise<void> {
+  /** `manager`: the caller's transaction, so the key and its audit event commit together. */
+  async save(key: NewKeyMaterial, manager: EntityManager = this.dataSource.manager): Promise<void> {
     const pkcs8 = key.privateKey.export({ format: 'der', type: 'pkcs8' });
-    const repository = this.dataSource.getRepository(KeyMaterialEntity);
+    const repository = manager.getRepository(KeyMaterialEntity);
     await repository.save(
       repository.create({
         purpose: key.purpose,
@@ -60,8 +61,8 @@ export class KeyMaterialStore {
     return rows.map((row) => this.open(row));
   }
 
-  async retire(kid: string, at: Date = new Date()): Promise<void> {
-    await this.dataSource.getRepository(KeyMaterialEntity).update({ kid }, { retiredAt: at });
+  async retire(kid: string, at: Date = new Date(), manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.getRepository(KeyMaterialEntity).update({ kid }, { retiredAt: at });
   }
 
   private open(row: KeyMaterialEntity): KeyMaterial {

@@ -34,6 +34,8 @@ export const PASSIVE_AUTH_CHECKS = [
   'mrz_malformed',
   /** The MRZ is well formed but a check digit is wrong (ICAO 9303 part 3 §4.9). */
   'mrz_check_digit',
+  /** Checked by the issuance gateway after the chip: the document's expiry date has passed (or is unreadable). */
+  'document_expired',
 ] as const;
 
 export type PassiveAuthCheck = (typeof PASSIVE_AUTH_CHECKS)[number];

@@ -43,13 +43,13 @@ describe('generateDevPki', () => {
     },
   );
 
-  it('gives the anchor 10 years, the CA 5 and the signers 2, starting a few minutes before now', () => {
+  it('gives the anchor 15 years, the CA 10 and the signers 6 (longer than any credential they sign), starting a few minutes before now', () => {
     const years = (name: keyof DevPki) =>
       (pki[name].certificate.notAfter.getTime() - pki[name].certificate.notBefore.getTime()) / YEAR_MS;
-    expect(Math.round(years('anchor'))).toBe(10);
-    expect(Math.round(years('ca'))).toBe(5);
-    expect(Math.round(years('identityVdsSigner'))).toBe(2);
-    expect(Math.round(years('serviceVdsSigner'))).toBe(2);
+    expect(Math.round(years('anchor'))).toBe(15);
+    expect(Math.round(years('ca'))).toBe(10);
+    expect(Math.round(years('identityVdsSigner'))).toBe(6);
+    expect(Math.round(years('serviceVdsSigner'))).toBe(6);
     for (const name of ['anchor', 'ca', 'identityVdsSigner', 'serviceVdsSigner'] as const) {
       expect(pki[name].certificate.notBefore.getTime()).toBeLessThan(NOW.getTime());
       expect(NOW.getTime() - pki[name].certificate.notBefore.getTime()).toBeLessThanOrEqual(5 * 60 * 1000);

@@ -30,14 +30,14 @@ export async function generateDevPki(now: Date): Promise<DevPki> {
     role: 'anchor',
     subject: `CN=IDToken Development Trust Anchor, ${SUBJECT_SUFFIX}`,
     notBefore,
-    notAfter: yearsAfter(notBefore, 10),
+    notAfter: yearsAfter(notBefore, 15),
   });
   const ca = await issueCertificate({
     role: 'ca',
     subject: `CN=IDToken Development CA, ${SUBJECT_SUFFIX}`,
     issuer: anchor,
     notBefore,
-    notAfter: yearsAfter(notBefore, 5),
+    notAfter: yearsAfter(notBefore, 10),
   });
   const signer = (name: string, manifestId: number) =>
     issueCertificate({
@@ -45,7 +45,7 @@ export async function generateDevPki(now: Date): Promise<DevPki> {
       subject: `CN=IDToken ${name} Signer, ${SUBJECT_SUFFIX}`,
       issuer: ca,
       notBefore,
-      notAfter: yearsAfter(notBefore, 2),
+      notAfter: yearsAfter(notBefore, 6),
       usageList: [manifestId],
     });
   return {

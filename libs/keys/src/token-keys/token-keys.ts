@@ -1,0 +1,226 @@
+import type { KeyObject } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
+import { DomainError, type EphemeralStore } from '#idtoken/platform';
+import type { Clock } from '../clock.js';
+import type { KeyMaterial } from '../key-material.store.js';
+import { KeyChanges } from './key-changes.js';
+import { currentKey, keyStatus, publishedKeys, type KeyStatus } from './key-schedule.js';
+import { newTokenKey, TOKEN_SIGNING_ALGORITHM } from './new-token-key.js';
+import { SAFE_PUBLISH_AHEAD_SECONDS, TOKEN_KEY_CACHE_SECONDS } from './propagation.js';
+import { publicTokenJwk, type PublicTokenJwk } from './public-token-jwk.js';
+import type { TokenKeyRecords } from './token-key.records.js';
+
+export interface TokenKeySettings {
+  /** TOKEN_KEY_PUBLISH_AHEAD_SECONDS: a rotated-in key is published this long before it signs. */
+  publishAheadSeconds: number;
+  /** TOKEN_KEY_RETIRED_GRACE_SECONDS: a key stays published this long after it stops signing (≥ token lifetime). */
+  retiredGraceSeconds: number;
+}
+
+/** Who rotates, for the audit trail. */
+export interface RotationContext {
+  actor: string;
+  requestId?: string;
+  ip?: string;
+}
+
+export interface TokenKeyView {
+  kid: string;
+  algorithm: string;
+  status: KeyStatus;
+  createdAt: Date;
+  activatesAt: Date;
+  retiredAt: Date | null;
+  /** When the key leaves the JWKS: retiredAt + the retired grace. */
+  unpublishedAt: Date | null;
+}
+
+export interface TokenKeyOptions {
+  warn?: (message: string) => void;
+}
+
+interface Snapshot {
+  keys: KeyMaterial[];
+  loadedAtMs: number;
+}
+
+/**
+ * The one token-signing key service (spec §7 JWT, and the OIDC and SAML facades): ES256 keys in key_material,
+ * rotated with publish-ahead and a retired grace, published in /.well-known/jwks.json (spec §5).
+ */
+export class TokenKeys {
+  private snapshot: Snapshot | undefined;
+  private loading: Promise<KeyMaterial[]> | undefined;
+  private generation = 0;
+  private readonly changes: KeyChanges;
+
+  constructor(
+    private readonly records: TokenKeyRecords,
+    store: EphemeralStore,
+    private readonly clock: Clock,
+    private readonly settings: TokenKeySettings,
+    private readonly options: TokenKeyOptions = {},
+  ) {
+    this.changes = new KeyChanges(store, () => this.invalidate(), { warn: options.warn });
+  }
+
+  /** At boot: a key that can sign now (created if there is none), then listen for other nodes' rotations. */
+  async start(): Promise<void> {
+    if (this.settings.publishAheadSeconds < SAFE_PUBLISH_AHEAD_SECONDS) {
+      this.options.warn?.(
+        `TOKEN_KEY_PUBLISH_AHEAD_SECONDS=${this.settings.publishAheadSeconds} is below ${SAFE_PUBLISH_AHEAD_SECONDS}: ` +
+          'a verifier holding a cached JWKS may meet a rotated-in key before it has seen it',
+      );
+    }
+    await this.ensureSigningKey();
+    void this.changes.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.changes.stop();
+  }
+
+  /**
+   * spec §7: a compact JWS, header `{ alg: "ES256", kid, typ }`, signed by the current key. `exp` is required and
+   * may not lie further ahead than the retired grace: past it the key may have left the JWKS before the token expires.
+   */
+  async signJwt(claims: JWTPayload, options: { typ?: string } = {}): Promise<string> {
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    if (typeof claims.exp !== 'number') throw new DomainError('internal_error', 'A token must carry a numeric exp');
+    if (claims.exp - nowSeconds > this.settings.retiredGraceSeconds) {
+      throw new DomainError(
+        'internal_error',
+        `A token may live at most TOKEN_KEY_RETIRED_GRACE_SECONDS (${this.settings.retiredGraceSeconds} s)`,
+      );
+    }
+    const key = await this.signingKey();
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: TOKEN_SIGNING_ALGORITHM, kid: key.kid, typ: options.typ ?? 'JWT' })
+      .sign(key.privateKey);
+  }
+
+  /** The key that signs now, for facades whose library signs itself (kid and private key). */
+  async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
+    let key = currentKey(await this.keys(), this.clock.now());
+    if (!key) {
+      // Perhaps another node changed the keys a moment ago: read the database once before giving up.
+      this.invalidate();
+      key = currentKey(await this.keys(), this.clock.now());
+    }
+    if (!key) throw new DomainError('service_unavailable', 'No token-signing key is active');
+    return { kid: key.kid, privateKey: key.privateKey };
+  }
+
+  /** RFC 7517 JWK Set of the token keys published now: next, current and previous keys. */
+  async publicJwks(): Promise<{ keys: PublicTokenJwk[] }> {
+    const published = publishedKeys(await this.keys(), this.clock.now(), this.graceMs());
+    return { keys: published.map(publicTokenJwk) };
+  }
+
+  /** Every token key with its status, newest first (admin view). */
+  async list(): Promise<TokenKeyView[]> {
+    const now = this.clock.now();
+    const keys = await this.keys();
+    const current = currentKey(keys, now);
+    return keys
+      .map((key) => ({
+        kid: key.kid,
+        algorithm: key.algorithm,
+        status: keyStatus(key, current, now, this.graceMs()),
+        createdAt: key.createdAt,
+        activatesAt: key.activatesAt,
+        retiredAt: key.retiredAt,
+        unpublishedAt: key.retiredAt ? new Date(key.retiredAt.getTime() + this.graceMs()) : null,
+      }))
+      .sort(
+        (a, b) => b.activatesAt.getTime() - a.activatesAt.getTime() || b.createdAt.getTime() - a.createdAt.getTime(),
+      );
+  }
+
+  /**
+   * A new key, published at once and signing after the publish-ahead delay; every key not yet retired stops
+   * signing at that instant and stays published for the retired grace. Audited in the same transaction.
+   */
+  async rotate(context: RotationContext): Promise<{ kid: string; activatesAt: Date; retiring: string[] }> {
+    const activatesAt = new Date(this.clock.now().getTime() + this.settings.publishAheadSeconds * 1000);
+    const key = await newTokenKey();
+    const retiring = await this.records.add(key, activatesAt, {
+      retirePrevious: true,
+      event: {
+        type: 'keys.token_key_rotated',
+        actor: context.actor,
+        subject: key.kid,
+        requestId: context.requestId,
+        ip: context.ip,
+        data: { activatesAt: activatesAt.toISOString() },
+      },
+    });
+    await this.changed();
+    return { kid: key.kid, activatesAt, retiring };
+  }
+
+  /** Forget the cached keys; the next call reads the database. */
+  invalidate(): void {
+    this.generation += 1;
+    this.snapshot = undefined;
+    this.loading = undefined;
+  }
+
+  private async ensureSigningKey(): Promise<void> {
+    const now = this.clock.now();
+    if (currentKey(await this.keys(), now)) return;
+    // First boot (or every key retired): nothing could sign, so this key signs at once; verifiers fetch the
+    // JWKS again when they meet an unknown kid. Nodes booting together may each create one: see currentKey.
+    const key = await newTokenKey();
+    await this.records.add(key, now, {
+      retirePrevious: false,
+      event: {
+        type: 'keys.token_key_created',
+        actor: 'system',
+        subject: key.kid,
+        data: { activatesAt: now.toISOString() },
+      },
+    });
+    await this.changed();
+  }
+
+  private async changed(): Promise<void> {
+    this.invalidate();
+    try {
+      await this.changes.publish();
+    } catch (error) {
+      this.options.warn?.(
+        `cannot announce the token-key change (${error instanceof Error ? error.message : String(error)}); ` +
+          `other nodes see it within ${TOKEN_KEY_CACHE_SECONDS} s`,
+      );
+    }
+  }
+
+  private async keys(): Promise<KeyMaterial[]> {
+    const nowMs = this.clock.now().getTime();
+    const snapshot = this.snapshot;
+    if (snapshot && Math.abs(nowMs - snapshot.loadedAtMs) < TOKEN_KEY_CACHE_SECONDS * 1000) return snapshot.keys;
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const loading = this.records.list().then(
+      (keys) => {
+        // A change announced while this read was running makes its result stale: do not keep it.
+        if (generation === this.generation) {
+          this.snapshot = { keys, loadedAtMs: nowMs };
+          this.loading = undefined;
+        }
+        return keys;
+      },
+      (error: unknown) => {
+        if (generation === this.generation) this.loading = undefined;
+        throw error;
+      },
+    );
+    this.loading = loading;
+    return loading;
+  }
+
+  private graceMs(): number {
+    return this.settings.retiredGraceSeconds * 1000;
+  }
+}

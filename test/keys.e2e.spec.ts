@@ -1,0 +1,153 @@
+import { X509Certificate } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import request from 'supertest';
+import { ApiKeyService } from '#idtoken/admin';
+import { AuditTrail } from '#idtoken/audit';
+import { Clock, TokenKeys } from '#idtoken/keys';
+import { startTestApp, type RunningApp } from './support/test-app.js';
+
+const BOOTSTRAP = 'bootstrap-admin-key-for-tests-0123456789';
+const AHEAD_SECONDS = 360;
+const GRACE_SECONDS = 3600;
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+describe('token keys and JWKS (spec §5, §7)', () => {
+  let server: RunningApp;
+  let offsetSeconds = 0;
+  let operatorKey: string;
+  let stationKey: string;
+
+  beforeAll(async () => {
+    server = await startTestApp({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP,
+      TOKEN_KEY_PUBLISH_AHEAD_SECONDS: String(AHEAD_SECONDS),
+      TOKEN_KEY_RETIRED_GRACE_SECONDS: String(GRACE_SECONDS),
+    });
+    // The key schedule runs on an injected clock: the test moves it instead of sleeping.
+    const clock = server.app.get(Clock);
+    jest.spyOn(clock, 'now').mockImplementation(() => new Date(Date.now() + offsetSeconds * 1000));
+    const apiKeys = server.app.get(ApiKeyService);
+    operatorKey = (await apiKeys.create({ name: 'ops', role: 'operator' })).apiKey;
+    const station = await request(server.baseUrl)
+      .post('/admin/stations')
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .send({ name: 'Desk' })
+      .expect(201);
+    stationKey = station.body.apiKey;
+  });
+  afterAll(async () => server?.close());
+
+  const jwks = async () => {
+    const response = await request(server.baseUrl).get('/.well-known/jwks.json').expect(200);
+    return { response, keys: response.body.keys as (JWK & { kid: string })[] };
+  };
+  const tokenKids = async () =>
+    (await jwks()).keys.filter((key) => !key.kid.startsWith('service-vds-')).map((key) => key.kid);
+  /** Real time for the claims: jose checks exp against the real clock. */
+  const sign = () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const claims: JWTPayload = { iss: server.env.config.issuerUrl, sub: 's', aud: 'svc', iat, exp: iat + 300 };
+    return server.app.get(TokenKeys).signJwt(claims);
+  };
+  /** A verifier we did not write, fetching the JWKS over HTTP; a fresh one each time so no cache hides a change. */
+  const verify = (jwt: string) =>
+    jwtVerify(jwt, createRemoteJWKSet(new URL('/.well-known/jwks.json', server.baseUrl)), {
+      issuer: server.env.config.issuerUrl,
+      audience: 'svc',
+    });
+
+  it('publishes an RFC 7517 JWK Set: importable keys, no private members, unique kids, cacheable', async () => {
+    const { response, keys } = await jwks();
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', use: 'sig', alg: 'ES256', kid: expect.any(String) });
+      for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
+      await expect(importJWK(key, 'ES256')).resolves.toBeDefined();
+    }
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(keys.length);
+  });
+
+  it('publishes the Service-VDS key with its certificate chain, the certificate holding x/y first', async () => {
+    const { keys } = await jwks();
+    const service = keys.filter((key) => key.kid.startsWith('service-vds-'));
+    expect(service).toHaveLength(1);
+    expect(service[0]!.kid).toMatch(/^service-vds-[0-9a-f]{16}$/);
+    const x5c = service[0]!.x5c!;
+    expect(x5c.length).toBeGreaterThanOrEqual(1);
+    const certificate = new X509Certificate(Buffer.from(x5c[0]!, 'base64'));
+    const { x, y } = certificate.publicKey.export({ format: 'jwk' });
+    expect({ x: service[0]!.x, y: service[0]!.y }).toEqual({ x, y });
+    if (x5c[1]) expect(certificate.verify(new X509Certificate(Buffer.from(x5c[1], 'base64')).publicKey)).toBe(true);
+  });
+
+  it('signs a JWT that verifies with jose createRemoteJWKSet over HTTP', async () => {
+    const jwt = await sign();
+    expect(decodeProtectedHeader(jwt)).toMatchObject({ alg: 'ES256', typ: 'JWT' });
+    expect((await verify(jwt)).payload.sub).toBe('s');
+  });
+
+  it('refuses POST /admin/keys/rotate without a key (401) and with an operator or station key (403)', async () => {
+    const rotate = () => request(server.baseUrl).post('/admin/keys/rotate');
+    expect((await rotate().expect(401)).body.code).toBe('unauthorized');
+    for (const key of [operatorKey, stationKey]) {
+      const response = await rotate().set('authorization', `Bearer ${key}`).expect(403);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    await request(server.baseUrl).get('/admin/keys').set('authorization', `Bearer ${stationKey}`).expect(403);
+  });
+
+  it('rotates: new key published at once, signing after the delay; old tokens verify until the old key retires', async () => {
+    const oldToken = await sign();
+    const oldKid = decodeProtectedHeader(oldToken).kid!;
+
+    const rotated = await request(server.baseUrl)
+      .post('/admin/keys/rotate')
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .expect(201);
+    const newKid: string = rotated.body.kid;
+    expect(Date.parse(rotated.body.activatesAt) - Date.now()).toBeGreaterThan((AHEAD_SECONDS - 5) * 1000);
+    const [event] = await server.app.get(AuditTrail).list({ type: 'keys.token_key_rotated' });
+    expect(event).toMatchObject({ actor: 'admin:bootstrap', subject: newKid, data: { retiring: [oldKid] } });
+
+    // Published before it signs, so verifiers holding a cached JWKS know it by then.
+    expect(await tokenKids()).toEqual([oldKid, newKid]);
+    expect(decodeProtectedHeader(await sign()).kid).toBe(oldKid);
+    const listed = await request(server.baseUrl)
+      .get('/admin/keys')
+      .set('authorization', `Bearer ${operatorKey}`)
+      .expect(200);
+    expect(listed.body.keys.map((key: { kid: string; status: string }) => [key.kid, key.status])).toEqual([
+      [newKid, 'next'],
+      [oldKid, 'current'],
+    ]);
+
+    offsetSeconds = AHEAD_SECONDS;
+    const newToken = await sign();
+    expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
+    await expect(verify(oldToken)).resolves.toBeDefined();
+    await expect(verify(newToken)).resolves.toBeDefined();
+
+    offsetSeconds = AHEAD_SECONDS + GRACE_SECONDS - 1;
+    await expect(verify(oldToken)).resolves.toBeDefined();
+
+    offsetSeconds = AHEAD_SECONDS + GRACE_SECONDS;
+    expect(await tokenKids()).toEqual([newKid]);
+    await expect(verify(oldToken)).rejects.toThrow(/no applicable key/i);
+    await expect(verify(newToken)).resolves.toBeDefined();
+    const statuses = await request(server.baseUrl)
+      .get('/admin/keys')
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .expect(200);
+    expect(statuses.body.keys.map((key: { status: string }) => key.status)).toEqual(['current', 'retired']);
+  });
+
+  it('documents the JWKS and the key administration in OpenAPI', async () => {
+    const document = await request(server.baseUrl).get('/docs/openapi.json').expect(200);
+    expect(document.body.paths['/.well-known/jwks.json'].get).toBeDefined();
+    expect(document.body.paths['/admin/keys/rotate'].post.security).toEqual([{ bearer: [] }]);
+    expect(document.body.paths['/admin/keys'].get).toBeDefined();
+  });
+});
