@@ -3,6 +3,7 @@ import { AdminKeysAndStations1795725700514 } from './1795725700514-admin-keys-an
 import { Enrollments1795725701514 } from './1795725701514-enrollments.js';
 import { CscaMasterList1795725710848 } from './1795725710848-csca-master-list.js';
 import { TrustRevocationList1795726007749 } from './1795726007749-trust-revocation-list.js';
+import { Services1795727000000 } from './1795727000000-services.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Enrollments1795725701514,
   CscaMasterList1795725710848,
   TrustRevocationList1795726007749,
+  Services1795727000000,
 ];

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -233,6 +233,36 @@ describe('the device simulator CLI against a running server', () => {
       tokenId: credential.tokenId,
       enrolledAt: expect.any(String),
     });
+  }, 60_000);
+
+  it('trusts a service from its QR code, lists it, and untrusts it (spec §5)', async () => {
+    const created = await fetch(`${baseUrl}/admin/services`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        serviceId: 'corner-shop',
+        name: 'Corner Shop',
+        url: 'https://shop.example',
+        allowedScopes: ['identity:age_over_18', 'identity:name'],
+        defaultScopes: ['identity:age_over_18'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const png = Buffer.from(await (await fetch(`${baseUrl}/services/corner-shop/vds.png`)).arrayBuffer());
+    const qrFile = join(dataDir, 'corner-shop.png');
+    writeFileSync(qrFile, png);
+
+    const trusted = device('trust', '--qr', qrFile);
+    expect(trusted.stderr).toContain('Trusting');
+    expect(trusted.status).toBe(0);
+    expect(trusted.stderr).toContain('Trusting "Corner Shop" (https://shop.example)');
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ serviceId: 'corner-shop', name: 'Corner Shop' });
+
+    const listed = JSON.parse(device('services').stdout) as { services: { serviceId: string }[] };
+    expect(listed.services.map((service) => service.serviceId)).toEqual(['corner-shop']);
+
+    expect(device('untrust', '--service', 'corner-shop').status).toBe(0);
+    expect(JSON.parse(device('services').stdout)).toEqual({ services: [] });
   }, 60_000);
 
   it('refuses to enroll when the live face does not match, sending nothing', () => {

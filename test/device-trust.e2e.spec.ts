@@ -1,6 +1,9 @@
 import { webcrypto } from 'node:crypto';
 import { BasicConstraintsExtension, X509CertificateGenerator } from '@peculiar/x509';
+import { VdsError, toVdsText } from '#idtoken/vds';
+import { createTestSigner, signService } from '../libs/vds/src/testing/vds-test-kit.js';
 import { IdTokenClient, TslTrust } from '../apps/device/src/index.js';
+import { newDevice } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
 /** The phone's trust in the server's signed lists (spec §2): pinned anchor, signatures, freshness. */
@@ -21,6 +24,17 @@ describe('device trust lists', () => {
   it('refuses lists whose nextUpdate has passed (a stale or replayed VRL cannot hide a revocation)', async () => {
     const twoHoursLater = new Date(Date.now() + 2 * 3_600_000);
     await expect(TslTrust.fetch(new IdTokenClient(server.baseUrl), undefined, twoHoursLater)).rejects.toThrow(/stale/);
+  });
+
+  it('refuses, on the phone, a Service VDS signed outside the trust store before showing it', async () => {
+    const device = await newDevice(server.baseUrl);
+    const forged = toVdsText(signService(await createTestSigner(), { sid: 'look-alike-shop' }));
+    const error = await device.inspectService(forged).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(VdsError);
+    expect((error as VdsError).code).toBe('vds_unknown_signer');
   });
 
   it('refuses lists that do not chain to the pinned anchor', async () => {

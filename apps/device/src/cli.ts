@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata'; // before @peculiar/x509 (tsyringe)
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { X509Certificate } from '@peculiar/x509';
@@ -14,6 +14,7 @@ import { VdsError } from '#idtoken/vds';
 import { Device, FaceMismatchError } from './device.js';
 import { IdTokenClient, ServerError } from './idtoken-client.js';
 import { FileKeystore } from './keystore.js';
+import { scanQrPngFile } from './qr.js';
 import { PLACEHOLDER_PORTRAIT_WEBP, Station, type ChipRead } from './station.js';
 import { TslTrust } from './tsl-trust.js';
 
@@ -29,6 +30,11 @@ Commands
   enroll              face check on the device, then POST /enroll. --face HEX is the live template (default: the
                       template captured at issuance, i.e. the right face); --fcm-token T
   push-token --token T   PUT /devices/push-token (device-signed)
+  trust --vds TEXT | --qr FILE.png | --service ID
+                      scan a Service VDS (text, a QR image, or fetched from the server), verify it, show the service
+                      and the scopes it may ask for, and trust it (POST /devices/trust)
+  services            the services this phone trusts (GET /devices/services)
+  untrust --service ID   stop trusting a service (DELETE /devices/trust/ID)
   status              what this device holds
 
 Options
@@ -65,6 +71,9 @@ async function main(argv: string[]): Promise<void> {
       face: { type: 'string' },
       'fcm-token': { type: 'string' },
       token: { type: 'string' },
+      vds: { type: 'string' },
+      qr: { type: 'string' },
+      service: { type: 'string' },
     },
   });
   const context: Context = {
@@ -81,6 +90,12 @@ async function main(argv: string[]): Promise<void> {
       return pushToken(context);
     case 'status':
       return status(context);
+    case 'trust':
+      return trust(context);
+    case 'services':
+      return services(context);
+    case 'untrust':
+      return untrust(context);
     case undefined:
     case 'help':
       process.stdout.write(HELP);
@@ -102,6 +117,7 @@ async function device(context: Context): Promise<Device> {
         ? readFileSync(anchorFile, 'utf8')
         : undefined;
   const trust = await TslTrust.fetch(client, pinned);
+  mkdirSync(context.dir, { recursive: true, mode: 0o700 });
   const [anchor] = trust.anchors;
   if (!pinned && anchor) writeFileSync(anchorFile, anchor.toString('pem'), { mode: 0o600 });
   return new Device({ client, keystore: new FileKeystore(context.dir), trust });
@@ -206,6 +222,34 @@ async function pushToken(context: Context): Promise<void> {
   if (typeof context.values.token !== 'string') throw new UsageError('push-token needs --token T');
   const phone = await device(context);
   print(await phone.updatePushToken(context.values.token));
+}
+
+async function trust(context: Context): Promise<void> {
+  const { vds, qr, service } = context.values;
+  let serviceVds: string;
+  if (typeof vds === 'string') serviceVds = vds;
+  else if (typeof qr === 'string') serviceVds = scanQrPngFile(qr);
+  else if (typeof service === 'string') {
+    const served = await new IdTokenClient(context.server).get<{ serviceVds: string }>(
+      `/services/${encodeURIComponent(service)}/vds`,
+    );
+    serviceVds = served.serviceVds;
+  } else throw new UsageError('trust needs --vds TEXT, --qr FILE.png or --service ID');
+  const phone = await device(context);
+  const shown = await phone.inspectService(serviceVds);
+  process.stderr.write(
+    `Trusting "${shown.name}" (${shown.url}), which may ask for: ${shown.scp.join(', ') || 'nothing'}\n`,
+  );
+  print(await phone.trustService(serviceVds));
+}
+
+async function services(context: Context): Promise<void> {
+  print(await (await device(context)).listServices());
+}
+
+async function untrust(context: Context): Promise<void> {
+  if (typeof context.values.service !== 'string') throw new UsageError('untrust needs --service ID');
+  print(await (await device(context)).untrustService(context.values.service));
 }
 
 async function status(context: Context): Promise<void> {

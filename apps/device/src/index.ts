@@ -11,3 +11,4 @@ export {
   type LiveFace,
 } from './station.js';
 export { TslTrust } from './tsl-trust.js';
+export { scanQrPng, scanQrPngFile } from './qr.js';

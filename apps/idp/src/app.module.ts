@@ -5,6 +5,7 @@ import { EnrollmentModule } from '#idtoken/enrollment';
 import { IssuanceModule } from '#idtoken/issuance';
 import { KeysModule } from '#idtoken/keys';
 import { PlatformModule, type AppConfig } from '#idtoken/platform';
+import { ServicesModule } from '#idtoken/services';
 import { TrustModule, TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST } from '#idtoken/vds';
 import { persistence } from './persistence.js';
@@ -34,6 +35,7 @@ export class AppModule {
         }),
         IssuanceModule,
         EnrollmentModule,
+        ServicesModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { EnrollmentEntity } from '#idtoken/enrollment';
 import { CscaCertificateEntity } from '#idtoken/issuance';
 import { KeyMaterialEntity } from '#idtoken/keys';
 import type { PersistenceParts } from '#idtoken/platform';
+import { ServiceEntity, ServiceVdsEntity, TrustBindingEntity } from '#idtoken/services';
 import { RevokedCertificateEntity, RevokedFingerprintEntity } from '#idtoken/trust';
 import { migrations } from '#migrations';
 
@@ -18,6 +19,9 @@ export const persistence: PersistenceParts = {
     RevokedCertificateEntity,
     EnrollmentEntity,
     CscaCertificateEntity,
+    ServiceEntity,
+    ServiceVdsEntity,
+    TrustBindingEntity,
   ],
   migrations,
 };
