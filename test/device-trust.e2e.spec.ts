@@ -1,7 +1,18 @@
 import { webcrypto } from 'node:crypto';
 import { BasicConstraintsExtension, X509CertificateGenerator } from '@peculiar/x509';
-import { VdsError, toVdsText } from '#idtoken/vds';
-import { createTestSigner, signService } from '../libs/vds/src/testing/vds-test-kit.js';
+import { encode } from '@msgpack/msgpack';
+import { TrustStore } from '#idtoken/trust';
+import {
+  SERVICE_MANIFEST,
+  VDS_ENVIRONMENT,
+  VdsError,
+  decodeVds,
+  encodeVdsBinary,
+  signVds,
+  toVdsText,
+  type ServicePayload,
+} from '#idtoken/vds';
+import { createTestSigner, servicePayload, signService } from '../libs/vds/src/testing/vds-test-kit.js';
 import { IdTokenClient, TslTrust } from '../apps/device/src/index.js';
 import { newDevice } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
@@ -35,6 +46,39 @@ describe('device trust lists', () => {
     );
     expect(error).toBeInstanceOf(VdsError);
     expect((error as VdsError).code).toBe('vds_unknown_signer');
+  });
+
+  it('refuses, on the phone, an expired Service VDS and one whose scope ceiling was edited after signing', async () => {
+    const device = await newDevice(server.baseUrl);
+    const signer = await server.app.get(TrustStore).signerFor(SERVICE_MANIFEST);
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (payload: ServicePayload) =>
+      signVds({
+        iac: 'IDT',
+        cin: VDS_ENVIRONMENT.test,
+        manifestId: SERVICE_MANIFEST,
+        certificateDer: signer.certificateDer,
+        signingTime: now - 10,
+        payload,
+        privateKey: signer.privateKey,
+      });
+    const base = servicePayload({
+      sid: 'corner-shop',
+      iss: server.env.config.issuerUrl,
+      iat: now - 100,
+      exp: now + 3600,
+    });
+
+    const expired = toVdsText(sign({ ...base, exp: now - 1 }));
+    await expect(device.inspectService(expired)).rejects.toMatchObject({ code: 'vds_expired' });
+
+    // Same signature over a payload that now claims more scopes.
+    const genuine = decodeVds(sign({ ...base, scp: ['identity:age_over_18'] }));
+    const widened = encodeVdsBinary({
+      ...genuine,
+      payloadBytes: encode({ ...base, scp: ['identity:age_over_18', 'identity:full_with_photo'] }, { sortKeys: true }),
+    });
+    await expect(device.inspectService(toVdsText(widened))).rejects.toMatchObject({ code: 'vds_bad_signature' });
   });
 
   it('refuses lists that do not chain to the pinned anchor', async () => {
