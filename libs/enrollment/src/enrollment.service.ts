@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditTrail } from '#idtoken/audit';
-import { DomainError, EphemeralStore, decodeBase64Strict } from '#idtoken/platform';
+import { DomainError, EphemeralStore, decodeBase64Strict, isUniqueViolation } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
 import { IDENTITY_MANIFEST, VdsError, vdsExpiresAt, verifyVds, type IdentityPayload } from '#idtoken/vds';
 import { DerSignatureError, verifyDeviceSignature } from './device-signature/der-signature.js';
@@ -29,8 +29,6 @@ export interface RequestContext {
 
 /** Published on the ephemeral store after a revocation commits; sessions (spec §6) end pending logins on it. */
 export const ENROLLMENT_REVOKED_CHANNEL = 'enrollment:revoked';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Enrollment and revocation of device keys (spec §4). */
 @Injectable()
@@ -109,7 +107,7 @@ export class EnrollmentService {
       });
     } catch (error) {
       // Two enrollments racing for one tokenId (or one VDS): the unique indexes let exactly one win.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new DomainError('already_enrolled', 'This tokenId (or this VDS) is already enrolled');
       }
       throw error;

@@ -3,6 +3,7 @@ export type { LogLevel } from './config/config.schema.js';
 export { deriveKey } from './crypto/derive-key.js';
 export { SecretBox } from './crypto/secret-box.js';
 export { bytea } from './database/bytea.js';
+export { isUniqueViolation } from './database/unique-violation.js';
 export { dataSourceOptions, type PersistenceParts } from './database/data-source-options.js';
 export { DomainError } from './errors/domain-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-codes.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditTrail } from '#idtoken/audit';
-import { DomainError } from '#idtoken/platform';
+import { DomainError, isUniqueViolation } from '#idtoken/platform';
 import { CscaCertificateEntity } from './csca.entity.js';
 
 /** The CSCA master list: trust anchors for document signers (ICAO 9303 part 12). */
@@ -49,7 +49,7 @@ export class MasterListService {
         return row;
       });
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(error)) {
         throw new DomainError('conflict', 'This CSCA certificate is already on the master list');
       }
       throw error;

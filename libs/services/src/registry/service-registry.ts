@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditTrail } from '#idtoken/audit';
-import { DomainError } from '#idtoken/platform';
+import { DomainError, isUniqueViolation } from '#idtoken/platform';
 import { ServiceVdsIssuer } from '../vds/service-vds.issuer.js';
 import type { ServiceVdsEntity } from '../vds/service-vds.entity.js';
 import type { RequestContext } from './request-context.js';
@@ -15,8 +15,6 @@ export interface ServiceWithSecret {
   service: ServiceEntity;
   serviceSecret?: string;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * The service registry (spec §5, §9): create, read, change, disable, rotate the secret. Every change commits with
@@ -59,7 +57,7 @@ export class ServiceRegistry {
         return { service, serviceSecret: secret?.serviceSecret };
       });
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new DomainError('conflict', `A service "${input.serviceId}" already exists`, { field: 'serviceId' });
       }
       throw error;
