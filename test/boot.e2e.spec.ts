@@ -29,6 +29,15 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Servers still running: a failed test must not leave one behind (it would hold the run open). */
+const running = new Set<ChildProcess>();
+const exits = new Map<ChildProcess, Promise<unknown>>();
+async function killLeftovers(): Promise<void> {
+  const left = [...running];
+  for (const child of left) child.kill('SIGKILL');
+  await Promise.all(left.map((child) => exits.get(child)));
+}
+
 function startServer(env: Record<string, string>, command: string[] = [process.execPath, main]): Run {
   // Only what a fresh shell would have: no DATABASE_URL or REDIS_URL from the CI run leaks in.
   const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
@@ -36,9 +45,14 @@ function startServer(env: Record<string, string>, command: string[] = [process.e
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.on('exit', (code, signal) => resolveExit({ code, signal })),
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolveExit({ code, signal });
+    }),
   );
+  exits.set(child, exited);
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
@@ -69,7 +83,10 @@ describe('the server process', () => {
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'idtoken-boot-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await killLeftovers();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('starts with no configuration on embedded PGlite, is ready within 15 s, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
@@ -174,6 +191,7 @@ describe('the device simulator CLI against a running server', () => {
   afterAll(async () => {
     server.child.kill('SIGTERM');
     await server.exited;
+    await killLeftovers();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
