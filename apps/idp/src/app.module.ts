@@ -6,6 +6,7 @@ import { IssuanceModule } from '#idtoken/issuance';
 import { KeysModule } from '#idtoken/keys';
 import { PlatformModule, type AppConfig } from '#idtoken/platform';
 import { ServicesModule } from '#idtoken/services';
+import { SessionsModule } from '#idtoken/sessions';
 import { TrustModule, TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST } from '#idtoken/vds';
 import { persistence } from './persistence.js';
@@ -36,6 +37,7 @@ export class AppModule {
         IssuanceModule,
         EnrollmentModule,
         ServicesModule,
+        SessionsModule,
       ],
     };
   }

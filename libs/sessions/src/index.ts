@@ -1,2 +1,6 @@
-// The X.1280 session context (spec §6). So far: the derivations every session uses, as pure functions.
+// The X.1280 session context (spec §6): derivations, the session store, initiate / verify / deny and polling.
 export * from './derivation/index.js';
+export { SessionsModule } from './sessions.module.js';
+export { SessionService } from './session.service.js';
+export { SessionStore, sessionChannel } from './session.store.js';
+export type { SessionEvent, SessionStatus, RejectionReason } from './session-record.js';

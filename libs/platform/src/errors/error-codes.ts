@@ -35,7 +35,15 @@ export type ErrorCode =
   | 'invalid_signature'
   | 'replayed_request'
   // Scopes (spec §6.1, §7)
-  | 'invalid_scope';
+  | 'invalid_scope'
+  // Sessions (spec §6.1, §6.2)
+  | 'service_unauthenticated'
+  | 'service_not_trusted'
+  | 'session_not_found'
+  | 'token_mismatch'
+  | 'invalid_otp'
+  | 'scope_inflation'
+  | 'too_many_attempts';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -67,6 +75,13 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_signature: 401,
   replayed_request: 409,
   invalid_scope: 422,
+  service_unauthenticated: 401,
+  service_not_trusted: 403,
+  session_not_found: 404,
+  token_mismatch: 403,
+  invalid_otp: 401,
+  scope_inflation: 422,
+  too_many_attempts: 429,
 };
 
 export const ERROR_TITLE: Record<ErrorCode, string> = {
@@ -99,6 +114,13 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   invalid_signature: 'The device signature is invalid',
   replayed_request: 'This signed request was already accepted',
   invalid_scope: 'Unknown scope, or a scope this service may not request',
+  service_unauthenticated: 'The service did not authenticate',
+  service_not_trusted: 'The holder does not trust this service',
+  session_not_found: 'No live session with this sessionId',
+  token_mismatch: 'The session belongs to another tokenId',
+  invalid_otp: 'The one-time code is wrong',
+  scope_inflation: 'The granted scopes exceed what the session requested',
+  too_many_attempts: 'Too many failed attempts',
 };
 
 const GENERIC_CODES: ErrorCode[] = [

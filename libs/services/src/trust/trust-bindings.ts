@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '#idtoken/audit';
-import { DomainError } from '#idtoken/platform';
+import { DomainError, isUniqueViolation } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST, VdsError, verifyVds, type ServicePayload, type VerifiedVds } from '#idtoken/vds';
 import { ServiceEntity } from '../registry/service.entity.js';
@@ -49,6 +49,25 @@ export class TrustBindings {
     now: Date = new Date(),
   ): Promise<{ service: ServiceEntity; scopes: string[]; created: boolean }> {
     const verified = await this.verifyServiceVds(serviceVds, now);
+    const { sid } = verified.payload;
+    try {
+      return await this.bind(verified, holder, now);
+    } catch (error) {
+      // Two trust requests of one holder racing (different timestamps): the primary key lets one insert win.
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.dataSource
+        .getRepository(TrustBindingEntity)
+        .findOneOrFail({ where: { tokenId: holder.tokenId, serviceId: sid } });
+      const service = await this.dataSource.getRepository(ServiceEntity).findOneOrFail({ where: { serviceId: sid } });
+      return { service, scopes: existing.scopes, created: false };
+    }
+  }
+
+  private bind(
+    verified: VerifiedVds<ServicePayload>,
+    holder: HolderContext,
+    now: Date,
+  ): Promise<{ service: ServiceEntity; scopes: string[]; created: boolean }> {
     const { sid, scp } = verified.payload;
     return this.dataSource.transaction(async (manager) => {
       const service = await manager.getRepository(ServiceEntity).findOne({ where: { serviceId: sid } });

@@ -1,0 +1,23 @@
+/** spec §6.1 / §6.5: the answer to `POST /auth/initiate`. */
+export interface InitiateAnswer {
+  sessionId: string;
+  /** Absent in a claims-only session: the code travels only inside the QR (spec §6.5). */
+  autoPassword?: string;
+  wsToken: string;
+  random: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** Only in a claims-only session (spec §6.5). */
+  qr?: string;
+}
+
+/** What the relying party sent, already shape-checked, plus what the transport knows about it. */
+export interface InitiateInput {
+  tokenId?: string;
+  serviceVds?: string;
+  serviceId?: string;
+  scopes?: string[];
+  /** The raw Authorization header, if any (spec §6.1 service authentication). */
+  authorization?: string;
+  ip: string;
+}

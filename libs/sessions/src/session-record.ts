@@ -1,0 +1,55 @@
+import type { AtomicScope } from '#idtoken/claims';
+
+/**
+ * A session's life (spec §6.1–§6.4), the one place its states and transitions are written down:
+ *
+ *   initiate ──► pending ──verify ok──────────────► approved   (result readable 60 s, then gone)
+ *                  │  ├──deny────────────────────► rejected {denied}
+ *                  │  ├──3rd failed check────────► rejected {too_many_attempts}
+ *                  │  └──60 s pass───────────────► expired
+ *
+ * `pending` is the live session record; `approved` and `rejected` are result records; `expired` is what is left
+ * when neither exists but the session's ticket (its wsToken) is still remembered.
+ */
+export type SessionStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+export type RejectionReason = 'denied' | 'too_many_attempts';
+
+/** spec §6.1: a session lives 60 s; spec §6.4: an approved result is readable 60 s after approval. */
+export const SESSION_TTL_SECONDS = 60;
+export const RESULT_TTL_SECONDS = 60;
+
+/** The live session (spec §6.1: tokenId, service, scopes, otp, random), stored as JSON under `session:<sessionId>`. */
+export interface SessionRecord {
+  sessionId: string;
+  /** Absent in a claims-only session (spec §6.5): it binds to the first valid verify. */
+  tokenId?: string;
+  serviceId: string;
+  /** spec §6.5 `svc`: what the relying party named the service by. */
+  serviceReference: string;
+  tokenLifetimeSeconds: number;
+  /** Expanded to atomic scopes, sorted (spec §7). */
+  scopes: AtomicScope[];
+  otp: string;
+  random: string;
+  wsToken: string;
+  /** Unix seconds. */
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** What the relying party may read after the session ended (spec §6.4 fallback), stored under `session-result:`. */
+export type SessionResult =
+  | { status: 'approved'; wsToken: string; jwt: string; hash: string; random: string; expiresAt: number }
+  | { status: 'rejected'; wsToken: string; reason: RejectionReason };
+
+/** Remembers a session's wsToken past its end, so a poll after 60 s can say `expired` rather than "unknown". */
+export interface SessionTicket {
+  wsToken: string;
+  expiresAt: number;
+}
+
+/** Events on channel `session:<sessionId>` (spec §6.4), for the browser channel that comes later. */
+export type SessionEvent =
+  | { type: 'approved'; sessionId: string; jwt: string; hash: string; random: string; expiresAt: string }
+  | { type: 'rejected'; sessionId: string; reason: RejectionReason };

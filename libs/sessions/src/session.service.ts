@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { DeviceRequestVerifier, type DeviceEnvelope } from '#idtoken/enrollment';
+import { DomainError } from '#idtoken/platform';
+import type { InitiateAnswer, InitiateInput } from './initiate/initiate-answer.js';
+import { InitiateFlow } from './initiate/initiate.flow.js';
+import { SessionOutcomes } from './session-outcomes.js';
+import { SessionStore } from './session.store.js';
+import { sessionStatus, type SessionStatusAnswer } from './status/session-status.js';
+import { liveSession, tokenIdMatches, type VerifyRequest } from './verify/verify-checks.js';
+import { VerifyFlow } from './verify/verify.flow.js';
+
+/** The X.1280 session operations of spec §6.1, §6.2 and the §6.4 fallback. */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly initiateFlow: InitiateFlow,
+    private readonly verifyFlow: VerifyFlow,
+    private readonly deviceRequests: DeviceRequestVerifier,
+    private readonly sessions: SessionStore,
+    private readonly outcomes: SessionOutcomes,
+  ) {}
+
+  initiate(input: InitiateInput): Promise<InitiateAnswer> {
+    return this.initiateFlow.initiate(input);
+  }
+
+  verify(request: VerifyRequest, context: { requestId?: string; ip?: string }) {
+    return this.verifyFlow.verify(request, context);
+  }
+
+  /** spec §6.2 `POST /auth/deny` (device-signed, action `deny`, fields `{sessionId}`): `rejected {reason: "denied"}`. */
+  async deny(
+    sessionId: string,
+    envelope: DeviceEnvelope,
+    context: { requestId?: string; ip?: string },
+  ): Promise<{ status: 'rejected'; reason: 'denied' }> {
+    const enrollment = await this.deviceRequests.verify('deny', envelope, { sessionId });
+    tokenIdMatches(await liveSession(this.sessions, sessionId), enrollment.tokenId);
+    const taken = await this.sessions.takeSessionOnce(sessionId);
+    if (!taken) throw new DomainError('session_not_found', 'The session has just ended');
+    await this.outcomes.reject(taken, 'denied', { tokenId: enrollment.tokenId, keyId: enrollment.keyId, ...context });
+    return { status: 'rejected', reason: 'denied' };
+  }
+
+  /** spec §6.4 fallback: `GET /auth/sessions/{sessionId}` with `Bearer <wsToken>`. */
+  async status(sessionId: string, wsToken: string, now: Date = new Date()): Promise<SessionStatusAnswer> {
+    const [result, session, ticket] = await Promise.all([
+      this.sessions.readResult(sessionId),
+      this.sessions.readSession(sessionId),
+      this.sessions.readTicket(sessionId),
+    ]);
+    return sessionStatus({ result, session, ticket }, wsToken, now);
+  }
+}

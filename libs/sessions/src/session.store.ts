@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { EphemeralStore } from '#idtoken/platform';
+import {
+  RESULT_TTL_SECONDS,
+  SESSION_TTL_SECONDS,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionResult,
+  type SessionTicket,
+} from './session-record.js';
+
+/** spec §6.2: 30 failed checks in 24 h for one tokenId lock its initiates. */
+export const TOKEN_FAILURE_LIMIT = 30;
+const TOKEN_FAILURE_WINDOW_MS = 24 * 3_600_000;
+const SESSION_MS = SESSION_TTL_SECONDS * 1000;
+const RESULT_MS = RESULT_TTL_SECONDS * 1000;
+
+/** The channel a session's events go out on, to every node (spec §6.4). */
+export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
+
+/** The ephemeral state of X.1280 sessions, over the EphemeralStore port (Redis or in-process). */
+@Injectable()
+export class SessionStore {
+  constructor(private readonly store: EphemeralStore) {}
+
+  async saveSession(session: SessionRecord): Promise<void> {
+    await this.store.put(`session:${session.sessionId}`, JSON.stringify(session), SESSION_MS);
+    // Outlives the session by the result's lifetime, so a late poll learns `expired`.
+    const ticket: SessionTicket = { wsToken: session.wsToken, expiresAt: session.expiresAt };
+    await this.store.put(`session-ticket:${session.sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS);
+  }
+
+  async readSession(sessionId: string): Promise<SessionRecord | undefined> {
+    return parse<SessionRecord>(await this.store.get(`session:${sessionId}`));
+  }
+
+  /** spec §6.2: of any number of concurrent callers, on any node, exactly one gets the session. */
+  async takeSessionOnce(sessionId: string): Promise<SessionRecord | undefined> {
+    return parse<SessionRecord>(await this.store.take(`session:${sessionId}`));
+  }
+
+  async readTicket(sessionId: string): Promise<SessionTicket | undefined> {
+    return parse<SessionTicket>(await this.store.get(`session-ticket:${sessionId}`));
+  }
+
+  /** One failed check in this session; the count, in a window as long as the session lives. */
+  countSessionFailure(sessionId: string): Promise<number> {
+    return this.store.increment(`session-failures:${sessionId}`, SESSION_MS);
+  }
+
+  /** One failed check by this tokenId; the count within 24 h (spec §6.2). */
+  countTokenFailure(tokenId: string): Promise<number> {
+    return this.store.increment(`token-failures:${tokenId}`, TOKEN_FAILURE_WINDOW_MS);
+  }
+
+  async tokenFailures(tokenId: string): Promise<number> {
+    return Number((await this.store.get(`token-failures:${tokenId}`)) ?? 0);
+  }
+
+  /** spec §6.4: the outcome stays readable for 60 s, then is gone. */
+  async saveResult(sessionId: string, result: SessionResult): Promise<void> {
+    await this.store.put(`session-result:${sessionId}`, JSON.stringify(result), RESULT_MS);
+  }
+
+  async readResult(sessionId: string): Promise<SessionResult | undefined> {
+    return parse<SessionResult>(await this.store.get(`session-result:${sessionId}`));
+  }
+
+  async publish(event: SessionEvent): Promise<void> {
+    await this.store.publish(sessionChannel(event.sessionId), JSON.stringify(event));
+  }
+}
+
+function parse<T>(json: string | undefined): T | undefined {
+  return json === undefined ? undefined : (JSON.parse(json) as T);
+}

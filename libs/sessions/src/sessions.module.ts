@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { EnrollmentModule } from '#idtoken/enrollment';
+import { ServicesModule } from '#idtoken/services';
+import { TrustModule } from '#idtoken/trust';
+import { AuthController } from './http/auth.controller.js';
+import { InitiateFlow } from './initiate/initiate.flow.js';
+import { SessionOutcomes } from './session-outcomes.js';
+import { SessionService } from './session.service.js';
+import { SessionStore } from './session.store.js';
+import { SessionTokenIssuer } from './token/session-token.issuer.js';
+import { VerifyFlow } from './verify/verify.flow.js';
+
+/**
+ * X.1280 sessions (spec §6): initiate, verify, deny, and the polling fallback. TokenKeys comes from KeysModule,
+ * imported by the application; AppConfig, EphemeralStore, RateLimiter and AuditTrail are global.
+ */
+@Module({
+  imports: [TrustModule, EnrollmentModule, ServicesModule],
+  controllers: [AuthController],
+  providers: [SessionStore, InitiateFlow, VerifyFlow, SessionOutcomes, SessionTokenIssuer, SessionService],
+  exports: [SessionService, SessionStore],
+})
+export class SessionsModule {}

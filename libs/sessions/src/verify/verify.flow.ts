@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '#idtoken/audit';
+import { EnrollmentRepository, type EnrollmentEntity } from '#idtoken/enrollment';
+import { DomainError } from '#idtoken/platform';
+import { approvalHash } from '../derivation/index.js';
+import type { SessionRecord } from '../session-record.js';
+import { SessionOutcomes, type SessionActor } from '../session-outcomes.js';
+import { SessionStore } from '../session.store.js';
+import { SessionTokenIssuer } from '../token/session-token.issuer.js';
+import {
+  activeEnrollment,
+  equalOtp,
+  freshTimestamp,
+  grantWithinSession,
+  liveSession,
+  tokenIdMatches,
+  validSignature,
+  type VerifyRequest,
+} from './verify-checks.js';
+
+/** spec §6.2: the third failed check in a session ends it. */
+export const SESSION_FAILURE_LIMIT = 3;
+
+/** Failed checks that count an attempt (spec §6.2: signature or OTP). */
+const COUNTED_FAILURES = new Set(['invalid_signature', 'invalid_otp']);
+
+/** spec §6.2 `POST /auth/verify`: the checks in the spec's order, then the session is taken once and approved. */
+@Injectable()
+export class VerifyFlow {
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly enrollments: EnrollmentRepository,
+    private readonly tokens: SessionTokenIssuer,
+    private readonly outcomes: SessionOutcomes,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async verify(
+    request: VerifyRequest,
+    context: { requestId?: string; ip?: string },
+    now: Date = new Date(),
+  ): Promise<{ status: 'approved'; expiresAt: string }> {
+    const session = await liveSession(this.sessions, request.sessionId);
+    tokenIdMatches(session, request.tokenId);
+    const enrollment = await activeEnrollment(this.enrollments, request.tokenId, now);
+    freshTimestamp(request.timestamp, now);
+    const actor: SessionActor = { tokenId: enrollment.tokenId, keyId: enrollment.keyId, ...context };
+    await this.countingFailures(session, actor, () => {
+      validSignature(enrollment, request);
+      equalOtp(session, request.otp);
+    });
+    const grant = grantWithinSession(session, request.grantedScopes);
+    // spec §6.2: exactly one of any number of concurrent verifies takes the session; the others find nothing.
+    const taken = await this.sessions.takeSessionOnce(session.sessionId);
+    if (!taken) throw new DomainError('session_not_found', 'The session has just ended');
+    return this.approve(taken, enrollment, grant, request, actor, now);
+  }
+
+  /** spec §6.2: every failed signature or OTP check counts, per session and per tokenId; the third ends the session. */
+  private async countingFailures(session: SessionRecord, actor: SessionActor, checks: () => void): Promise<void> {
+    try {
+      checks();
+    } catch (error) {
+      if (!(error instanceof DomainError) || !COUNTED_FAILURES.has(error.code)) throw error;
+      const [failures] = await Promise.all([
+        this.sessions.countSessionFailure(session.sessionId),
+        this.sessions.countTokenFailure(actor.tokenId),
+      ]);
+      if (failures < SESSION_FAILURE_LIMIT) throw error;
+      const ended = await this.sessions.takeSessionOnce(session.sessionId);
+      if (ended) await this.outcomes.reject(ended, 'too_many_attempts', actor);
+      throw new DomainError('too_many_attempts', 'Three failed checks: the session has ended');
+    }
+  }
+
+  /** spec §6.2 success: a JWT (§7), its delivery (§6.4), and the consent receipt in the audit trail. */
+  private async approve(
+    session: SessionRecord,
+    enrollment: EnrollmentEntity,
+    grant: ReturnType<typeof grantWithinSession>,
+    request: VerifyRequest,
+    actor: SessionActor,
+    now: Date,
+  ): Promise<{ status: 'approved'; expiresAt: string }> {
+    const { jwt, claims } = await this.tokens.issue(session, enrollment, grant, now);
+    const hash = approvalHash(session.wsToken, session.sessionId, session.random, jwt);
+    const expiresAt = new Date(claims.exp * 1000).toISOString();
+    await this.audit.record({
+      type: 'session.approved',
+      actor: `device:${actor.keyId}`,
+      subject: actor.tokenId,
+      requestId: actor.requestId,
+      ip: actor.ip,
+      // The consent receipt. The OTP stays out; with MASTER, sessionId and random re-derive it to re-check the
+      // signature over `sessionId|otp|timestamp|scopes`.
+      data: {
+        sessionId: session.sessionId,
+        serviceId: session.serviceId,
+        tokenId: actor.tokenId,
+        claimsOnly: session.tokenId === undefined,
+        requestedScopes: session.scopes,
+        grantedScopes: grant.granted,
+        random: session.random,
+        deviceSignatureDer: request.signatureBase64,
+        deviceTimestamp: request.timestamp,
+        initiatedAt: new Date(session.createdAt * 1000).toISOString(),
+        approvedAt: now.toISOString(),
+        jti: claims.jti,
+        tokenExpiresAt: expiresAt,
+      },
+    });
+    await this.sessions.saveResult(session.sessionId, {
+      status: 'approved',
+      wsToken: session.wsToken,
+      jwt,
+      hash,
+      random: session.random,
+      expiresAt: claims.exp,
+    });
+    await this.sessions.publish({
+      type: 'approved',
+      sessionId: session.sessionId,
+      jwt,
+      hash,
+      random: session.random,
+      expiresAt,
+    });
+    return { status: 'approved', expiresAt };
+  }
+}
