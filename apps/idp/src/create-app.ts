@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig } from '#idtoken/platform';
+import { OriginCheckingIoAdapter } from '#idtoken/sessions';
 import { AppModule } from './app.module.js';
 
 /** Builds the IdP application (not yet listening): used by main.ts and by the end-to-end tests. */
@@ -22,5 +23,7 @@ export async function createIdpApp(config: AppConfig, logger: Logger): Promise<N
     abortOnError: false,
   });
   configureHttp(app);
+  // spec §6.4: socket.io on the same server; every socket handshake's Origin is checked (`allowRequest`).
+  app.useWebSocketAdapter(new OriginCheckingIoAdapter(app));
   return app;
 }

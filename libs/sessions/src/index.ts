@@ -1,6 +1,7 @@
 // The X.1280 session context (spec §6): derivations, the session store, initiate / verify / deny and polling.
 export * from './derivation/index.js';
 export { SessionsModule } from './sessions.module.js';
+export { OriginCheckingIoAdapter, SessionOrigins } from './channels/index.js';
 export { SessionService } from './session.service.js';
-export { SessionStore, sessionChannel } from './session.store.js';
+export { SESSION_EVENTS_CHANNEL, SessionStore, sessionChannel } from './session.store.js';
 export type { SessionEvent, SessionStatus, RejectionReason } from './session-record.js';

@@ -18,6 +18,9 @@ const RESULT_MS = RESULT_TTL_SECONDS * 1000;
 /** The channel a session's events go out on, to every node (spec §6.4). */
 export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
 
+/** Every session's events on one channel, so each node subscribes once and feeds its own browsers (spec §6.4). */
+export const SESSION_EVENTS_CHANNEL = 'session-events';
+
 /** The ephemeral state of X.1280 sessions, over the EphemeralStore port (Redis or in-process). */
 @Injectable()
 export class SessionStore {
@@ -28,6 +31,13 @@ export class SessionStore {
     // Outlives the session by the result's lifetime, so a late poll learns `expired`.
     const ticket: SessionTicket = { wsToken: session.wsToken, expiresAt: session.expiresAt };
     await this.store.put(`session-ticket:${session.sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS);
+    // The browser channel checks a late socket's Origin against the session's service, after the session is taken.
+    await this.store.put(`session-service:${session.sessionId}`, session.serviceId, SESSION_MS + RESULT_MS);
+  }
+
+  /** The serviceId of a session, remembered as long as its ticket. */
+  readServiceId(sessionId: string): Promise<string | undefined> {
+    return this.store.get(`session-service:${sessionId}`);
   }
 
   async readSession(sessionId: string): Promise<SessionRecord | undefined> {
@@ -67,7 +77,9 @@ export class SessionStore {
   }
 
   async publish(event: SessionEvent): Promise<void> {
-    await this.store.publish(sessionChannel(event.sessionId), JSON.stringify(event));
+    const message = JSON.stringify(event);
+    await this.store.publish(sessionChannel(event.sessionId), message);
+    await this.store.publish(SESSION_EVENTS_CHANNEL, message);
   }
 }
 

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { AppConfig } from '#idtoken/platform';
+import { ServiceEntity } from '#idtoken/services';
+
+/** The origin of a URL, or undefined when it is not one. */
+export function originOf(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * spec §6.4: the Origin of every socket handshake is checked against the service's registered origin and the
+ * server's own (ISSUER_URL). Two layers, because socket.io's `allowRequest` runs at the engine handshake, before the
+ * namespace and its `auth` (the sessionId) are known:
+ *  - `allowsHandshake` (engine, every namespace): absent Origin (not a browser), the issuer's origin, or the origin
+ *    of any active service;
+ *  - `allowsForService` (namespace `/session`, once the session is known): absent, the issuer's, or exactly the
+ *    origin of that session's service.
+ */
+@Injectable()
+export class SessionOrigins {
+  private readonly issuerOrigin: string | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.issuerOrigin = originOf(config.issuerUrl);
+  }
+
+  async allowsHandshake(origin: string | undefined): Promise<boolean> {
+    if (origin === undefined || origin === this.issuerOrigin) return true;
+    const services = await this.dataSource
+      .getRepository(ServiceEntity)
+      .find({ select: { serviceId: true, url: true }, where: { disabledAt: IsNull() } });
+    return services.some((service) => originOf(service.url) === origin);
+  }
+
+  async allowsForService(origin: string | undefined, serviceId: string | undefined): Promise<boolean> {
+    if (origin === undefined || origin === this.issuerOrigin) return true;
+    if (serviceId === undefined) return false;
+    const service = await this.dataSource.getRepository(ServiceEntity).findOne({ where: { serviceId } });
+    return service !== null && service.disabledAt === null && originOf(service.url) === origin;
+  }
+}

@@ -1,0 +1,222 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { EphemeralStore, type Unsubscribe } from '#idtoken/platform';
+import type { SessionEvent, SessionResult } from '../session-record.js';
+import { SESSION_EVENTS_CHANNEL, SessionStore } from '../session.store.js';
+import { sameToken } from '../status/session-status.js';
+import { SessionOrigins } from './session-origins.js';
+
+/** What a `/session` socket carries once its handshake was accepted. */
+interface SessionSocketData {
+  sessionId: string;
+  /** A terminal event (`approved`, `rejected`, `expired`) went out: nothing more is sent. */
+  ended?: boolean;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+/** spec §6.4: server → browser; the browser sends nothing. */
+interface SessionServerEvents {
+  otp_ready(payload: { sessionId: string; otp: string; expiresAt: string }): void;
+  approved(payload: { sessionId: string; jwt: string; hash: string; random: string; expiresAt: string }): void;
+  rejected(payload: { sessionId: string; reason: string }): void;
+  expired(payload: { sessionId: string }): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type SessionSocket = Socket<{}, SessionServerEvents, {}, SessionSocketData>;
+
+/** socket.io's `connect_error` message for every refused handshake: reveals nothing to a guesser. */
+export const SESSION_REFUSED = 'session_not_found';
+export const ORIGIN_REFUSED = 'origin_not_allowed';
+const SUBSCRIBE_RETRY_MS = 3_000;
+
+/**
+ * spec §6.4 browser channel: namespace `/session`, handshake auth `{ sessionId, wsToken }`. Events, each with
+ * `sessionId`: `otp_ready {otp, expiresAt}` · `approved {jwt, hash, random, expiresAt}` · `rejected {reason}` ·
+ * `expired`. Fan-out: every node subscribes once to the store's `session-events` channel (Redis pub/sub across
+ * nodes, in-process otherwise) and emits to its own sockets of that session — no socket.io Redis adapter needed.
+ */
+@Injectable()
+@WebSocketGateway({ namespace: '/session' })
+export class SessionGateway
+  implements
+    OnGatewayInit<Namespace>,
+    OnGatewayConnection<SessionSocket>,
+    OnGatewayDisconnect<SessionSocket>,
+    OnModuleInit,
+    OnModuleDestroy
+{
+  private readonly logger = new Logger(SessionGateway.name);
+  private unsubscribe: Unsubscribe | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  @WebSocketServer()
+  private namespace!: Namespace;
+
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly store: EphemeralStore,
+    private readonly origins: SessionOrigins,
+  ) {}
+
+  /**
+   * Subscribes once per process. Boot does not wait on it (the app must start and report not-ready while Redis is
+   * down): a failed subscribe is retried every few seconds until it holds.
+   */
+  onModuleInit(): void {
+    this.subscribeUntilHeld();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    await this.unsubscribe?.().catch(() => undefined);
+    this.unsubscribe = undefined;
+  }
+
+  private subscribeUntilHeld(): void {
+    this.store
+      .subscribe(SESSION_EVENTS_CHANNEL, (message) => this.onEvent(message))
+      .then(
+        async (unsubscribe) => {
+          if (this.closed) await unsubscribe().catch(() => undefined);
+          else this.unsubscribe = unsubscribe;
+        },
+        () => {
+          if (this.closed) return;
+          this.logger.warn('session-events subscription failed; retrying');
+          this.retryTimer = setTimeout(() => this.subscribeUntilHeld(), SUBSCRIBE_RETRY_MS);
+          this.retryTimer.unref();
+        },
+      );
+  }
+
+  /** Refusals happen in the namespace middleware, so the browser gets `connect_error` and never joins. */
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      this.admit(socket as SessionSocket).then(
+        (refusal) => next(refusal === undefined ? undefined : new Error(refusal)),
+        (error: unknown) => {
+          this.logger.warn(`session socket refused: ${error instanceof Error ? error.message : String(error)}`);
+          next(new Error(SESSION_REFUSED));
+        },
+      );
+    });
+  }
+
+  async handleConnection(socket: SessionSocket): Promise<void> {
+    const { sessionId } = socket.data;
+    // Join first, then read: an event published meanwhile is either seen here or delivered to the room.
+    await socket.join(sessionId);
+    const result = await this.sessions.readResult(sessionId);
+    if (result) return this.deliver(socket, resultEvent(sessionId, result));
+    const session = await this.sessions.readSession(sessionId);
+    // spec §6.5: a claims-only session's code is shown only inside its QR, so no `otp_ready` then.
+    if (session?.tokenId !== undefined) {
+      // The OTP is shown in the browser by design (spec §6.1 autoPassword); it is never logged.
+      socket.emit('otp_ready', { sessionId, otp: session.otp, expiresAt: isoOfUnix(session.expiresAt) });
+    }
+    const expiresAt = session?.expiresAt ?? (await this.sessions.readTicket(sessionId))?.expiresAt ?? 0;
+    this.armExpiry(socket, expiresAt);
+  }
+
+  handleDisconnect(socket: SessionSocket): void {
+    clearTimeout(socket.data.expiryTimer);
+  }
+
+  /** The refusal code, or undefined when the socket may join its session. */
+  private async admit(socket: SessionSocket): Promise<string | undefined> {
+    const auth = socket.handshake.auth as { sessionId?: unknown; wsToken?: unknown };
+    if (typeof auth.sessionId !== 'string' || typeof auth.wsToken !== 'string') return SESSION_REFUSED;
+    const { sessionId, wsToken } = auth;
+    const [result, session, ticket] = await Promise.all([
+      this.sessions.readResult(sessionId),
+      this.sessions.readSession(sessionId),
+      this.sessions.readTicket(sessionId),
+    ]);
+    const expected = result?.wsToken ?? session?.wsToken ?? ticket?.wsToken;
+    // Constant time, and an unknown session answers like a wrong token.
+    if (!sameToken(expected ?? '', wsToken) || expected === undefined) return SESSION_REFUSED;
+    const serviceId = session?.serviceId ?? (await this.sessions.readServiceId(sessionId));
+    if (!(await this.origins.allowsForService(originHeader(socket), serviceId))) return ORIGIN_REFUSED;
+    socket.data.sessionId = sessionId;
+    return undefined;
+  }
+
+  /** `expired` when a pending session's 60 s pass without a result. */
+  private armExpiry(socket: SessionSocket, expiresAtUnix: number): void {
+    const { sessionId } = socket.data;
+    const fire = async (): Promise<void> => {
+      const result = await this.sessions.readResult(sessionId);
+      this.deliver(socket, result ? resultEvent(sessionId, result) : { type: 'expired', sessionId });
+    };
+    const delay = Math.max(0, expiresAtUnix * 1000 - Date.now());
+    socket.data.expiryTimer = setTimeout(() => void fire().catch(() => undefined), delay);
+    socket.data.expiryTimer.unref();
+  }
+
+  /** A session event published by any node: to this node's sockets of that session. */
+  private onEvent(message: string): void {
+    let event: SessionEvent;
+    try {
+      event = JSON.parse(message) as SessionEvent;
+    } catch {
+      return;
+    }
+    const members = this.namespace?.adapter.rooms.get(event.sessionId);
+    for (const id of members ?? []) {
+      const socket = this.namespace.sockets.get(id) as SessionSocket | undefined;
+      if (socket) this.deliver(socket, event);
+    }
+  }
+
+  /** Each socket gets exactly one terminal event. */
+  private deliver(socket: SessionSocket, event: SessionEvent | { type: 'expired'; sessionId: string }): void {
+    if (socket.data.ended) return;
+    socket.data.ended = true;
+    clearTimeout(socket.data.expiryTimer);
+    switch (event.type) {
+      case 'approved': {
+        const { type, ...payload } = event;
+        socket.emit(type, payload);
+        break;
+      }
+      case 'rejected':
+        socket.emit('rejected', { sessionId: event.sessionId, reason: event.reason });
+        break;
+      case 'expired':
+        socket.emit('expired', { sessionId: event.sessionId });
+        break;
+    }
+  }
+}
+
+function resultEvent(sessionId: string, result: SessionResult): SessionEvent {
+  return result.status === 'approved'
+    ? {
+        type: 'approved',
+        sessionId,
+        jwt: result.jwt,
+        hash: result.hash,
+        random: result.random,
+        expiresAt: isoOfUnix(result.expiresAt),
+      }
+    : { type: 'rejected', sessionId, reason: result.reason };
+}
+
+function isoOfUnix(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+function originHeader(socket: Socket): string | undefined {
+  const origin = socket.handshake.headers.origin;
+  return typeof origin === 'string' ? origin : undefined;
+}

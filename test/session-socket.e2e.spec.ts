@@ -1,0 +1,214 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import type { Device } from '../apps/device/src/index.js';
+import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import { createTestEnvironment, servicesUnderTest } from './support/test-env.js';
+import { startTestApp, type RunningApp } from './support/test-app.js';
+import { createIdpApp } from '../apps/idp/src/create-app.js';
+import { pino } from 'pino';
+
+interface Started {
+  sessionId: string;
+  autoPassword: string;
+  wsToken: string;
+  random: string;
+  expiresAt: string;
+}
+
+/** spec §6.4: the browser channel — socket.io namespace `/session` over real WebSockets. */
+describe('browser channel (spec §6.4) end to end', () => {
+  let server: RunningApp;
+  let device: Device;
+  let secret: string;
+  const sockets: Socket[] = [];
+
+  const admin = { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}` };
+  let lastIp = 0;
+  const nextIp = () => {
+    lastIp += 1;
+    return `198.51.${Math.floor(lastIp / 250)}.${(lastIp % 250) + 1}`;
+  };
+  // One master secret for node A and, in the Redis test, node B.
+  const masterSecret = randomUUID().replaceAll('-', '') + randomUUID().replaceAll('-', '');
+
+  const started = async (baseUrl = server.baseUrl): Promise<Started> =>
+    (
+      await request(baseUrl)
+        .post('/auth/initiate')
+        .set('x-forwarded-for', nextIp())
+        .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
+        .send({ tokenId: device.tokenId, serviceId: 'shop' })
+        .expect(200)
+    ).body as Started;
+
+  const verifyBody = (session: Started) => {
+    const timestamp = device.unixNow();
+    const grantedScopes = ['identity:name'];
+    return {
+      sessionId: session.sessionId,
+      tokenId: device.tokenId!,
+      otp: session.autoPassword,
+      timestamp,
+      grantedScopes,
+      signatureBase64: device.signText(`${session.sessionId}|${session.autoPassword}|${timestamp}|identity:name`),
+    };
+  };
+
+  const connect = (
+    session: { sessionId: string; wsToken: string },
+    origin: string | undefined = 'https://shop.example',
+    baseUrl = server.baseUrl,
+  ): Socket => {
+    const socket = io(`${baseUrl}/session`, {
+      transports: ['websocket'],
+      auth: { sessionId: session.sessionId, wsToken: session.wsToken },
+      extraHeaders: origin ? { origin } : {},
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    return socket;
+  };
+  const next = <T>(socket: Socket, event: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      socket.once(event, (payload: T) => resolve(payload));
+      socket.once('connect_error', (error: Error) => reject(error));
+    });
+  const refusal = (socket: Socket): Promise<string> =>
+    new Promise((resolve, reject) => {
+      socket.once('connect_error', (error: Error) => resolve(error.message));
+      socket.once('connect', () => reject(new Error('connected')));
+    });
+  const expectedHash = (session: Started, jwt: string) =>
+    createHmac('sha256', Buffer.from(session.wsToken, 'base64url'))
+      .update(`approved|${session.sessionId}|${session.random}|${jwt}`)
+      .digest('base64url');
+
+  beforeAll(async () => {
+    server = await startTestApp({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+      ENROLL_RATE_LIMIT_PER_HOUR: '1000',
+      TRUST_PROXY: 'true',
+      ISSUER_URL: 'https://id.example',
+      IDTOKEN_MASTER_SECRET: masterSecret,
+    });
+    const { station, csca } = await setUpStation(server.baseUrl);
+    secret = (
+      await request(server.baseUrl)
+        .post('/admin/services')
+        .set(admin)
+        .send({
+          serviceId: 'shop',
+          name: 'Demo Shop',
+          url: 'https://shop.example',
+          allowedScopes: ['identity:basic'],
+          defaultScopes: ['identity:name'],
+        })
+        .expect(201)
+    ).body.serviceSecret;
+    await request(server.baseUrl)
+      .post('/admin/services')
+      .set(admin)
+      .send({
+        serviceId: 'other',
+        name: 'Other',
+        url: 'https://other.example',
+        allowedScopes: ['identity:basic'],
+        defaultScopes: ['identity:name'],
+      })
+      .expect(201);
+    const serviceVds = (await request(server.baseUrl).get('/services/shop/vds').expect(200)).body.serviceVds;
+    const issued = await issueCredential(station, csca);
+    device = await newDevice(server.baseUrl);
+    await device.receiveCredential(issued.vds);
+    await device.enroll({ liveFaceTemplate: issued.face });
+    await device.trustService(serviceVds);
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await server?.close();
+  });
+
+  it('sends otp_ready with the autoPassword, then approved with a hash the relying party recomputes', async () => {
+    const session = await started();
+    const socket = connect(session);
+    const otpReady = await next<{ sessionId: string; otp: string; expiresAt: string }>(socket, 'otp_ready');
+    expect(otpReady).toEqual({ sessionId: session.sessionId, otp: session.autoPassword, expiresAt: session.expiresAt });
+
+    const approved = next<Record<string, string>>(socket, 'approved');
+    await request(server.baseUrl).post('/auth/verify').send(verifyBody(session)).expect(200);
+    const event = await approved;
+    expect(event).toEqual({
+      sessionId: session.sessionId,
+      jwt: expect.any(String),
+      hash: expectedHash(session, event.jwt),
+      random: session.random,
+      expiresAt: expect.any(String),
+    });
+  });
+
+  it('sends approved at once to a browser that connects after the approval', async () => {
+    const session = await started();
+    const verified = await request(server.baseUrl).post('/auth/verify').send(verifyBody(session)).expect(200);
+    const event = await next<Record<string, string>>(connect(session, 'https://id.example'), 'approved');
+    expect(event).toMatchObject({ sessionId: session.sessionId, random: session.random });
+    expect(event.hash).toBe(expectedHash(session, event.jwt));
+    expect(event.expiresAt).toBe(verified.body.expiresAt);
+  });
+
+  it('sends rejected {reason: denied} when the holder denies', async () => {
+    const session = await started();
+    const socket = connect(session, undefined);
+    await next(socket, 'otp_ready');
+    const rejected = next(socket, 'rejected');
+    await request(server.baseUrl)
+      .post('/auth/deny')
+      .send(device.signedRequest('deny', { sessionId: session.sessionId }))
+      .expect(200);
+    expect(await rejected).toEqual({ sessionId: session.sessionId, reason: 'denied' });
+  });
+
+  it('refuses a wrong wsToken and an unknown session (connect_error)', async () => {
+    const session = await started();
+    const other = await started();
+    expect(await refusal(connect({ sessionId: session.sessionId, wsToken: other.wsToken }))).toBe('session_not_found');
+    expect(await refusal(connect({ sessionId: 'sess_AAAAAAAAAAAAAAAAAAAAAA', wsToken: other.wsToken }))).toBe(
+      'session_not_found',
+    );
+  });
+
+  it('refuses a foreign Origin at the handshake, and another service’s origin for this session', async () => {
+    const session = await started();
+    expect(await refusal(connect(session, 'https://evil.example'))).toMatch(/origin|websocket error/i);
+    expect(await refusal(connect(session, 'https://other.example'))).toBe('origin_not_allowed');
+  });
+
+  const withRedis = servicesUnderTest.redisUrl && servicesUnderTest.databaseUrl ? it : it.skip;
+  withRedis('delivers approved to a browser on node A when node B verifies (shared Redis and database)', async () => {
+    const config = server.env.config;
+    const envB = await createTestEnvironment({
+      DATABASE_URL: config.databaseUrl,
+      REDIS_PREFIX: config.redisPrefix,
+      IDTOKEN_MASTER_SECRET: masterSecret,
+      TRUST_PROXY: 'true',
+      ISSUER_URL: 'https://id.example',
+    });
+    const appB = await createIdpApp(envB.config, pino({ level: 'silent' }));
+    await appB.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const address = appB.getHttpServer().address();
+      const baseUrlB = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const session = await started();
+      const socket = connect(session);
+      await next(socket, 'otp_ready');
+      const approved = next<Record<string, string>>(socket, 'approved');
+      await request(baseUrlB).post('/auth/verify').send(verifyBody(session)).expect(200);
+      const event = await approved;
+      expect(event.hash).toBe(expectedHash(session, event.jwt));
+    } finally {
+      await appB.close();
+      await envB.dispose();
+    }
+  });
+});
