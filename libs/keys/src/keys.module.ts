@@ -37,6 +37,8 @@ export class KeysModule implements OnModuleDestroy {
   static forRoot(options: KeysModuleOptions = {}): DynamicModule {
     return {
       module: KeysModule,
+      // One key service per process, injected wherever tokens are signed (direct API, OIDC, SAML).
+      global: true,
       imports: options.imports ?? [],
       controllers: [JwksController, AdminKeysController],
       providers: [

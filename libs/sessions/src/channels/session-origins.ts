@@ -35,10 +35,8 @@ export class SessionOrigins {
 
   async allowsHandshake(origin: string | undefined): Promise<boolean> {
     if (origin === undefined || origin === this.issuerOrigin) return true;
-    const services = await this.dataSource
-      .getRepository(ServiceEntity)
-      .find({ select: { serviceId: true, url: true }, where: { disabledAt: IsNull() } });
-    return services.some((service) => originOf(service.url) === origin);
+    // A service's `url` is stored exactly as an origin (libs/services validates it), so one equality probe answers.
+    return this.dataSource.getRepository(ServiceEntity).exists({ where: { url: origin, disabledAt: IsNull() } });
   }
 
   async allowsForService(origin: string | undefined, serviceId: string | undefined): Promise<boolean> {

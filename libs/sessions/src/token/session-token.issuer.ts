@@ -1,31 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import type { AtomicScope, Scope } from '#idtoken/claims';
 import type { EnrollmentEntity } from '#idtoken/enrollment';
 import { TokenKeys } from '#idtoken/keys';
-import { AppConfig, DomainError } from '#idtoken/platform';
+import { AppConfig } from '#idtoken/platform';
 import { pairwiseSubject } from '../derivation/index.js';
 import type { SessionRecord } from '../session-record.js';
 import { sessionTokenClaims, type SessionTokenClaims } from './session-token-claims.js';
 
 /** Issues the direct-API JWT of an approved session (spec §7), signed by the current token key (ES256). */
 @Injectable()
-export class SessionTokenIssuer implements OnModuleInit {
-  private keys: TokenKeys | undefined;
-
+export class SessionTokenIssuer {
   constructor(
-    private readonly moduleRef: ModuleRef,
+    private readonly keys: TokenKeys,
     private readonly config: AppConfig,
   ) {}
-
-  /**
-   * KeysModule is a dynamic module configured once in app.module.ts; importing it here would build a second key
-   * service, so the one instance is looked up (docs/decisions.md "Sessions").
-   */
-  onModuleInit(): void {
-    this.keys = this.moduleRef.get(TokenKeys, { strict: false });
-  }
 
   async issue(
     session: SessionRecord,
@@ -47,7 +36,6 @@ export class SessionTokenIssuer implements OnModuleInit {
       atomic: grant.atomic,
       holder: { ...holder.claims, trustLevel: holder.trustLevel },
     });
-    if (!this.keys) throw new DomainError('service_unavailable', 'Token keys are not ready');
     return { jwt: await this.keys.signJwt(claims), claims };
   }
 }
