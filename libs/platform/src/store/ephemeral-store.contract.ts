@@ -129,6 +129,26 @@ export function ephemeralStoreContract(openPair: () => Promise<StorePair>): void
     expect(stopped).toEqual([]);
   });
 
+  it('appends to a list from two nodes, keeping order and only the last items', async () => {
+    expect(await pair.b.readList(key('list'))).toEqual([]);
+    expect(await pair.a.append(key('list'), 'one', 10_000, 3)).toBe(1);
+    expect(await pair.b.append(key('list'), 'two', 10_000, 3)).toBe(2);
+    await pair.a.append(key('list'), 'three', 10_000, 3);
+    expect(await pair.a.append(key('list'), 'four', 10_000, 3)).toBe(3);
+    expect(await pair.b.readList(key('list'))).toEqual(['two', 'three', 'four']);
+  });
+
+  it('keeps every one of 50 concurrent appends, and drops the list when its TTL ends', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? pair.a : pair.b).append(key('many'), `${i}`, 300, 100)),
+    );
+    expect((await pair.a.readList(key('many'))).map(Number).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    await eventually(async () => (await pair.b.readList(key('many'))).length === 0);
+    await expect(pair.a.append(key('many'), 'x', 1_000, 0)).rejects.toThrow(RangeError);
+  });
+
   it('tells the time a key has left, and nothing for a missing key', async () => {
     await pair.a.increment(key('ttl'), 10_000);
     const left = await pair.b.remainingTtl(key('ttl'));

@@ -30,6 +30,15 @@ export abstract class EphemeralStore {
    */
   abstract increment(key: string, windowMs: number): Promise<number>;
 
+  /**
+   * Appends `value` to the list at `key`, keeps only its last `maxLength` items, and (re)sets the list's TTL to
+   * `ttlMs`; one atomic step. Returns the list's length afterwards. Lists share nothing with plain keys.
+   */
+  abstract append(key: string, value: string, ttlMs: number, maxLength: number): Promise<number>;
+
+  /** The items of the list at `key`, oldest first; empty when there is none. */
+  abstract readList(key: string): Promise<string[]>;
+
   /** Milliseconds until `key` expires; undefined when it does not exist. */
   abstract remainingTtl(key: string): Promise<number | undefined>;
 
@@ -48,4 +57,9 @@ export abstract class EphemeralStore {
 export function assertTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs <= 0)
     throw new RangeError(`TTL must be a positive integer of milliseconds, got ${ttlMs}`);
+}
+
+export function assertLength(maxLength: number): void {
+  if (!Number.isInteger(maxLength) || maxLength <= 0)
+    throw new RangeError(`A list's maximum length must be a positive integer, got ${maxLength}`);
 }

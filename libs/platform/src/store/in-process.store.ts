@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
+import { EphemeralStore, assertLength, assertTtl, type Unsubscribe } from './ephemeral-store.js';
 
 interface Entry {
   value: string;
@@ -12,6 +12,7 @@ interface Entry {
  */
 export class InProcessBackend {
   readonly entries = new Map<string, Entry>();
+  readonly lists = new Map<string, { items: string[]; expiresAt: number }>();
   readonly bus = new EventEmitter().setMaxListeners(0);
   private readonly sweeper: NodeJS.Timeout;
 
@@ -35,11 +36,13 @@ export class InProcessBackend {
   sweep(): void {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, list] of this.lists) if (list.expiresAt <= now) this.lists.delete(key);
   }
 
   dispose(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.lists.clear();
     this.bus.removeAllListeners();
   }
 }
@@ -106,6 +109,27 @@ export class InProcessStore extends EphemeralStore {
       expiresAt: entry?.expiresAt ?? this.backend.now() + windowMs,
     });
     return count;
+  }
+
+  async append(key: string, value: string, ttlMs: number, maxLength: number): Promise<number> {
+    assertTtl(ttlMs);
+    assertLength(maxLength);
+    const items = [...this.listAt(key), value].slice(-maxLength);
+    this.backend.lists.set(key, { items, expiresAt: this.backend.now() + ttlMs });
+    return items.length;
+  }
+
+  async readList(key: string): Promise<string[]> {
+    return [...this.listAt(key)];
+  }
+
+  private listAt(key: string): readonly string[] {
+    const list = this.backend.lists.get(key);
+    if (list && list.expiresAt <= this.backend.now()) {
+      this.backend.lists.delete(key);
+      return [];
+    }
+    return list?.items ?? [];
   }
 
   async remainingTtl(key: string): Promise<number | undefined> {

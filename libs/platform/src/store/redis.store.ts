@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { EphemeralStore, assertTtl, type Unsubscribe } from './ephemeral-store.js';
+import { EphemeralStore, assertLength, assertTtl, type Unsubscribe } from './ephemeral-store.js';
 
 export interface RedisStoreOptions {
   /** Prepended to every key and channel; lets deployments (and parallel test runs) share one Redis. */
@@ -71,6 +71,25 @@ export class RedisStore extends EphemeralStore {
     const [incrError, count] = results?.[0] ?? [new Error('Redis transaction was aborted'), 0];
     if (incrError) throw incrError;
     return Number(count);
+  }
+
+  async append(key: string, value: string, ttlMs: number, maxLength: number): Promise<number> {
+    assertTtl(ttlMs);
+    assertLength(maxLength);
+    const name = this.k(key);
+    const results = await this.commands
+      .multi()
+      .rpush(name, value)
+      .ltrim(name, -maxLength, -1)
+      .pexpire(name, ttlMs)
+      .exec();
+    const [pushError, length] = results?.[0] ?? [new Error('Redis transaction was aborted'), 0];
+    if (pushError) throw pushError;
+    return Math.min(Number(length), maxLength);
+  }
+
+  async readList(key: string): Promise<string[]> {
+    return this.commands.lrange(this.k(key), 0, -1);
   }
 
   async remainingTtl(key: string): Promise<number | undefined> {
