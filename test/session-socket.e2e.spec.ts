@@ -89,6 +89,8 @@ describe('browser channel (spec §6.4) end to end', () => {
     server = await startTestApp({
       IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
       ENROLL_RATE_LIMIT_PER_HOUR: '1000',
+      // Many sessions for one holder here; the per-tokenId start limit has its own test (device-inbox).
+      INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
       TRUST_PROXY: 'true',
       ISSUER_URL: 'https://id.example',
       IDTOKEN_MASTER_SECRET: masterSecret,

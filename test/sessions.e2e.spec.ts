@@ -93,6 +93,8 @@ describe('sessions (spec §6) end to end', () => {
     server = await startTestApp({
       IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
       ENROLL_RATE_LIMIT_PER_HOUR: '1000',
+      // Many sessions for one holder here; the per-tokenId start limit has its own test (device-inbox).
+      INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
       TRUST_PROXY: 'true',
     });
     ({ station, csca } = await setUpStation(server.baseUrl));
@@ -208,14 +210,22 @@ describe('sessions (spec §6) end to end', () => {
       expect(response.body.code).toBe('rate_limited');
     });
 
-    it('refuses a revoked enrollment on initiate, and on verify of a session started before (403)', async () => {
+    it('refuses a revoked enrollment on initiate (403), and ends its pending sessions: rejected {revoked}', async () => {
       const phone = await enrolledDevice();
       const session = await started({ tokenId: phone.tokenId });
       await http().post('/revoke').set(admin).send({ tokenId: phone.tokenId, reason: 'user_request' }).expect(200);
       const initiated = await initiate({ tokenId: phone.tokenId, serviceId: 'shop' }).expect(403);
       expect(initiated.body.code).toBe('enrollment_revoked');
-      const verified = await verify(verifyBody(session, {}, phone)).expect(403);
-      expect(verified.body.code).toBe('enrollment_revoked');
+      // The revocation reaches the session through the store's pub/sub: the poller learns it within moments.
+      let status: Record<string, unknown> = {};
+      for (let i = 0; i < 100 && status.status !== 'rejected'; i += 1) {
+        status = (await poll(session.sessionId, session.wsToken).expect(200)).body;
+        if (status.status !== 'rejected') await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).toEqual({ status: 'rejected', reason: 'revoked' });
+      // The holder's phone can no longer approve it (before the event lands the enrollment check refuses it: 403).
+      const verified = await verify(verifyBody(session, {}, phone)).expect(404);
+      expect(verified.body.code).toBe('session_not_found');
     });
   });
 

@@ -41,13 +41,14 @@ export interface DeviceOptions {
  * the keystore, checks the VDS before trusting it, checks the face before signing, and signs requests.
  */
 export class Device {
-  private readonly client: IdTokenClient;
+  readonly client: IdTokenClient;
   private readonly keystore: FileKeystore;
   private readonly trust: VdsTrust;
   private readonly faceVerifier: FaceVerifier;
   private readonly now: () => Date;
   private readonly privateKey: KeyObject;
   private state: DeviceState;
+  private readonly lastTimestamps = new Map<string, number>();
 
   constructor(options: DeviceOptions) {
     this.client = options.client;
@@ -96,6 +97,12 @@ export class Device {
     this.state = { ...this.state, enrolledAt: this.now().toISOString() };
     this.keystore.save(this.state);
     return result;
+  }
+
+  /** The phone's face check against the held credential's portrait template (before enrolling or approving). */
+  async faceMatches(liveFaceTemplate: Uint8Array): Promise<boolean> {
+    const { payload } = await this.heldCredential();
+    return this.faceVerifier.matches(payload.face, liveFaceTemplate);
   }
 
   /** The body of POST /enroll, signed now; exposed so tests can alter one field at a time. */
@@ -160,7 +167,7 @@ export class Device {
   }
 
   /** The §5.1 envelope alone, for fields that travel elsewhere (path parameters, nothing at all). */
-  signedEnvelope(action: string, fields: Record<string, unknown>, timestamp = this.unixNow()) {
+  signedEnvelope(action: string, fields: Record<string, unknown>, timestamp = this.nextTimestamp(action)) {
     const { tokenId, signatureBase64 } = this.signedRequest(action, fields, timestamp);
     return { tokenId, timestamp, signatureBase64 };
   }
@@ -169,7 +176,7 @@ export class Device {
    * Spec §5.1: `{ tokenId, timestamp, signatureBase64, ...fields }` where the device signs
    * `action|tokenId|timestamp|b64url(SHA-256(canonical JSON of fields))`.
    */
-  signedRequest<F extends Record<string, unknown>>(action: string, fields: F, timestamp = this.unixNow()) {
+  signedRequest<F extends Record<string, unknown>>(action: string, fields: F, timestamp = this.nextTimestamp(action)) {
     const tokenId = this.requireTokenId();
     const canonical = canonicalize(fields) ?? '{}';
     const digest = createHash('sha256').update(canonical, 'utf8').digest('base64url');
@@ -184,6 +191,16 @@ export class Device {
   /** ECDSA P-256 / SHA-256, ASN.1 DER (what a secure element emits), base64. */
   signText(text: string): string {
     return sign('sha256', Buffer.from(text, 'utf8'), { key: this.privateKey, dsaEncoding: 'der' }).toString('base64');
+  }
+
+  /**
+   * Spec §5.1 accepts each (tokenId, timestamp, action) once: a second request of one action within the same second
+   * takes the next second (still well inside the ±30 s window) rather than being refused as a replay.
+   */
+  private nextTimestamp(action: string): number {
+    const timestamp = Math.max(this.unixNow(), (this.lastTimestamps.get(action) ?? 0) + 1);
+    this.lastTimestamps.set(action, timestamp);
+    return timestamp;
   }
 
   unixNow(): number {

@@ -12,3 +12,11 @@ export {
 } from './station.js';
 export { TslTrust } from './tsl-trust.js';
 export { scanQrPng, scanQrPngFile } from './qr.js';
+export {
+  DeviceLogin,
+  QrRefusedError,
+  loginRequestOfPush,
+  type AuthRequestMessage,
+  type InboxListener,
+  type LoginRequest,
+} from './login.js';

@@ -3,5 +3,6 @@ export * from './derivation/index.js';
 export { SessionsModule } from './sessions.module.js';
 export { OriginCheckingIoAdapter, SessionOrigins } from './channels/index.js';
 export { SessionService } from './session.service.js';
+export { SessionLifecycle } from './session-lifecycle.js';
 export { SESSION_EVENTS_CHANNEL, SessionStore, sessionChannel } from './session.store.js';
 export type { SessionEvent, SessionStatus, RejectionReason } from './session-record.js';

@@ -11,7 +11,16 @@ export interface SessionActor {
   ip?: string;
 }
 
-/** The ends of a session other than approval: the result for the poller, the event for the browser, the audit row. */
+const REJECTION_EVENTS: Record<RejectionReason, string> = {
+  denied: 'session.denied',
+  too_many_attempts: 'session.locked',
+  revoked: 'session.revoked',
+};
+
+/**
+ * The ends of a session other than approval: the result for the poller, the event for the browser, the audit row.
+ * Each is written once: by whoever took the session, or — for expiry — by whoever took its open mark.
+ */
 @Injectable()
 export class SessionOutcomes {
   constructor(
@@ -20,13 +29,47 @@ export class SessionOutcomes {
   ) {}
 
   /** spec §6.2 / §6.4: `rejected {reason}` — denied by the holder, or the third failed check. */
-  async reject(session: SessionRecord, reason: RejectionReason, actor: SessionActor): Promise<void> {
-    await this.audit.record({
-      type: reason === 'denied' ? 'session.denied' : 'session.locked',
+  async reject(session: SessionRecord, reason: 'denied' | 'too_many_attempts', actor: SessionActor): Promise<void> {
+    await this.recordRejection(session, reason, {
       actor: `device:${actor.keyId}`,
       subject: actor.tokenId,
       requestId: actor.requestId,
       ip: actor.ip,
+    });
+  }
+
+  /** spec §6.4 `rejected {reason: "revoked"}`: the enrollment was revoked while the session was pending. */
+  async revoke(session: SessionRecord, revokedBy: string): Promise<void> {
+    await this.recordRejection(session, 'revoked', { actor: revokedBy, subject: session.tokenId });
+  }
+
+  /** The 60 s passed with no answer: the audit row (the browser learns `expired` from its own timer or poll). */
+  async expire(session: SessionRecord, now: Date = new Date()): Promise<void> {
+    await this.audit.record({
+      type: 'session.expired',
+      actor: 'system',
+      subject: session.tokenId,
+      data: {
+        sessionId: session.sessionId,
+        serviceId: session.serviceId,
+        claimsOnly: session.tokenId === undefined,
+        requestedScopes: session.scopes,
+        initiatedAt: new Date(session.createdAt * 1000).toISOString(),
+        expiredAt: new Date(session.expiresAt * 1000).toISOString(),
+        recordedAt: now.toISOString(),
+      },
+    });
+  }
+
+  private async recordRejection(
+    session: SessionRecord,
+    reason: RejectionReason,
+    by: { actor: string; subject?: string; requestId?: string; ip?: string },
+  ): Promise<void> {
+    await this.sessions.closeSession(session.sessionId);
+    await this.audit.record({
+      type: REJECTION_EVENTS[reason],
+      ...by,
       data: { sessionId: session.sessionId, serviceId: session.serviceId, reason },
     });
     // Transactions, then events: the result and the event go out after the audit row is written.

@@ -6,6 +6,7 @@ import type { AtomicScope } from '#idtoken/claims';
  *   initiate ──► pending ──verify ok──────────────► approved   (result readable 60 s, then gone)
  *                  │  ├──deny────────────────────► rejected {denied}
  *                  │  ├──3rd failed check────────► rejected {too_many_attempts}
+ *                  │  ├──enrollment revoked──────► rejected {revoked}
  *                  │  └──60 s pass───────────────► expired
  *
  * `pending` is the live session record; `approved` and `rejected` are result records; `expired` is what is left
@@ -13,7 +14,8 @@ import type { AtomicScope } from '#idtoken/claims';
  */
 export type SessionStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
-export type RejectionReason = 'denied' | 'too_many_attempts';
+/** spec §6.4 `rejected {reason}`. */
+export type RejectionReason = 'denied' | 'too_many_attempts' | 'revoked';
 
 /** spec §6.1: a session lives 60 s; spec §6.4: an approved result is readable 60 s after approval. */
 export const SESSION_TTL_SECONDS = 60;

@@ -14,6 +14,10 @@ export const TOKEN_FAILURE_LIMIT = 30;
 const TOKEN_FAILURE_WINDOW_MS = 24 * 3_600_000;
 const SESSION_MS = SESSION_TTL_SECONDS * 1000;
 const RESULT_MS = RESULT_TTL_SECONDS * 1000;
+/** How long past a session's end its open mark waits for the expiry sweep. */
+const OPEN_MARK_GRACE_MS = 60_000;
+/** More than the per-tokenId start limit lets through in a minute, whatever it is set to within reason. */
+const TOKEN_SESSIONS_KEPT = 100;
 
 /** The channel a session's events go out on, to every node (spec §6.4). */
 export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
@@ -33,6 +37,23 @@ export class SessionStore {
     await this.store.put(`session-ticket:${session.sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS);
     // The browser channel checks a late socket's Origin against the session's service, after the session is taken.
     await this.store.put(`session-service:${session.sessionId}`, session.serviceId, SESSION_MS + RESULT_MS);
+    // Marks the session as not yet ended: whoever ends it takes the mark, so its outcome is written exactly once
+    // (the expiry sweep finds it still there when the 60 s passed unanswered).
+    await this.store.put(`session-open:${session.sessionId}`, session.sessionId, SESSION_MS + OPEN_MARK_GRACE_MS);
+    // A revocation ends the holder's pending sessions (spec §4); this finds them.
+    if (session.tokenId !== undefined) {
+      await this.store.append(`token-sessions:${session.tokenId}`, session.sessionId, SESSION_MS, TOKEN_SESSIONS_KEPT);
+    }
+  }
+
+  /** Ends the session's open mark; true for the one caller that ended it (see saveSession). */
+  async closeSession(sessionId: string): Promise<boolean> {
+    return (await this.store.take(`session-open:${sessionId}`)) !== undefined;
+  }
+
+  /** The sessions started for this tokenId in the last 60 s, live or not (spec §4 revocation ends the live ones). */
+  recentSessionsOf(tokenId: string): Promise<string[]> {
+    return this.store.readList(`token-sessions:${tokenId}`);
   }
 
   /** The serviceId of a session, remembered as long as its ticket. */

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { EnrollmentModule } from '#idtoken/enrollment';
 import { ServicesModule } from '#idtoken/services';
+import { PushModule } from '#idtoken/push';
 import { TrustModule } from '#idtoken/trust';
+import { DeviceGateway } from './device/device.gateway.js';
+import { DeviceInboxController } from './device/device-inbox.controller.js';
+import { PendingRequests } from './device/pending-requests.js';
+import { SessionLifecycle } from './session-lifecycle.js';
 import { SessionGateway } from './channels/session.gateway.js';
 import { SessionOrigins } from './channels/session-origins.js';
 import { AuthController } from './http/auth.controller.js';
@@ -13,12 +18,13 @@ import { SessionTokenIssuer } from './token/session-token.issuer.js';
 import { VerifyFlow } from './verify/verify.flow.js';
 
 /**
- * X.1280 sessions (spec §6): initiate, verify, deny, the polling fallback and the browser channel (socket.io `/session`). TokenKeys comes from KeysModule,
+ * X.1280 sessions (spec §6): initiate, verify, deny, the polling fallback, the browser channel (socket.io `/session`),
+ * push to the device (spec §6.3) with its inbox (`GET /devices/inbox`, socket.io `/device`), expiry and revocation. TokenKeys comes from KeysModule,
  * imported by the application; AppConfig, EphemeralStore, RateLimiter and AuditTrail are global.
  */
 @Module({
-  imports: [TrustModule, EnrollmentModule, ServicesModule],
-  controllers: [AuthController],
+  imports: [TrustModule, EnrollmentModule, ServicesModule, PushModule],
+  controllers: [AuthController, DeviceInboxController],
   providers: [
     SessionStore,
     InitiateFlow,
@@ -28,7 +34,10 @@ import { VerifyFlow } from './verify/verify.flow.js';
     SessionService,
     SessionOrigins,
     SessionGateway,
+    SessionLifecycle,
+    PendingRequests,
+    DeviceGateway,
   ],
-  exports: [SessionService, SessionStore, SessionOrigins],
+  exports: [SessionService, SessionStore, SessionOrigins, SessionLifecycle],
 })
 export class SessionsModule {}

@@ -41,6 +41,12 @@ export class AppConfig {
   readonly bootstrapAdminKey: string | undefined;
   /** POST /enroll attempts allowed per client IP per hour (spec §4: 5 by default). */
   readonly enrollRateLimitPerHour: number;
+  /** spec §6.1: initiates per client IP per minute. */
+  readonly initiateRateLimitPerMinute: number;
+  /** Session starts per tokenId per minute: bounds the pushes anyone can send to one phone. */
+  readonly initiatePerTokenLimitPerMinute: number;
+  /** spec §6.3 push channels: FCM when a service-account file is given; the device inbox unless turned off. */
+  readonly push: { fcmServiceAccountFile: string | undefined; deviceInbox: boolean };
   readonly logLevel: LogLevel;
   /**
    * Which X-Forwarded-For hops to believe (Fastify `trustProxy`): false, a hop count, or proxy addresses/CIDRs.
@@ -135,6 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     masterSecret,
     bootstrapAdminKey: raw.IDTOKEN_BOOTSTRAP_ADMIN_KEY,
     enrollRateLimitPerHour: raw.ENROLL_RATE_LIMIT_PER_HOUR,
+    initiateRateLimitPerMinute: raw.INITIATE_RATE_LIMIT_PER_MINUTE,
+    initiatePerTokenLimitPerMinute: raw.INITIATE_PER_TOKEN_LIMIT_PER_MINUTE,
+    push: {
+      fcmServiceAccountFile: raw.FCM_SERVICE_ACCOUNT_FILE ? resolve(raw.FCM_SERVICE_ACCOUNT_FILE) : undefined,
+      // auto: the inbox serves devices whenever FCM is not configured (spec §6.3); `on` keeps both.
+      deviceInbox: raw.DEVICE_INBOX === 'on' || (raw.DEVICE_INBOX === 'auto' && !raw.FCM_SERVICE_ACCOUNT_FILE),
+    },
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

@@ -51,6 +51,11 @@ const score = z.coerce
   .min(0, { error: 'must be a number between 0 and 1' })
   .max(1, { error: 'must be a number between 0 and 1' });
 
+const positiveInteger = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .min(1, { error: 'must be a positive integer' });
+
 const filePath = z.preprocess(emptyAsUndefined, z.string().optional());
 
 /** Production trust material (spec §2 trust store): all of these (TRUST_CERTIFICATES_FILE optional) or none. */
@@ -84,11 +89,14 @@ export const configSchema = z
       emptyAsUndefined,
       z.string().min(24, { error: 'must be at least 24 characters (use a random value)' }).optional(),
     ),
-    ENROLL_RATE_LIMIT_PER_HOUR: z.coerce
-      .number({ error: 'must be a positive integer' })
-      .int({ error: 'must be a positive integer' })
-      .min(1, { error: 'must be a positive integer' })
-      .default(5),
+    ENROLL_RATE_LIMIT_PER_HOUR: positiveInteger.default(5),
+    // spec §6.1: initiates per client IP per minute (10 by default)…
+    INITIATE_RATE_LIMIT_PER_MINUTE: positiveInteger.default(10),
+    // …and session starts per tokenId per minute, so nobody floods a phone with pushes.
+    INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: positiveInteger.default(5),
+    // spec §6.3 push: a Firebase service-account JSON file turns on FCM; the device inbox is on without it.
+    FCM_SERVICE_ACCOUNT_FILE: filePath,
+    DEVICE_INBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: z
       .string()
@@ -149,6 +157,13 @@ export const configSchema = z
           });
         }
       }
+    }
+    if (env.DEVICE_INBOX === 'off' && !env.FCM_SERVICE_ACCOUNT_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEVICE_INBOX'],
+        message: 'can be off only when FCM_SERVICE_ACCOUNT_FILE is set (a login request must reach the phone somehow)',
+      });
     }
     if (env.NODE_ENV === 'production') {
       if (!env.IDTOKEN_MASTER_SECRET) {

@@ -7,7 +7,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { EphemeralStore, type Unsubscribe } from '#idtoken/platform';
+import { EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import type { SessionEvent, SessionResult } from '../session-record.js';
 import { SESSION_EVENTS_CHANNEL, SessionStore } from '../session.store.js';
 import { sameToken } from '../status/session-status.js';
@@ -35,7 +35,6 @@ type SessionSocket = Socket<{}, SessionServerEvents, {}, SessionSocketData>;
 /** socket.io's `connect_error` message for every refused handshake: reveals nothing to a guesser. */
 export const SESSION_REFUSED = 'session_not_found';
 export const ORIGIN_REFUSED = 'origin_not_allowed';
-const SUBSCRIBE_RETRY_MS = 3_000;
 
 /**
  * spec §6.4 browser channel: namespace `/session`, handshake auth `{ sessionId, wsToken }`. Events, each with
@@ -54,49 +53,31 @@ export class SessionGateway
     OnModuleDestroy
 {
   private readonly logger = new Logger(SessionGateway.name);
-  private unsubscribe: Unsubscribe | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly events: HeldSubscription;
 
   @WebSocketServer()
   private namespace!: Namespace;
 
   constructor(
     private readonly sessions: SessionStore,
-    private readonly store: EphemeralStore,
+    store: EphemeralStore,
     private readonly origins: SessionOrigins,
-  ) {}
+  ) {
+    this.events = new HeldSubscription(
+      store,
+      SESSION_EVENTS_CHANNEL,
+      (message) => this.onEvent(message),
+      (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
+    );
+  }
 
-  /**
-   * Subscribes once per process. Boot does not wait on it (the app must start and report not-ready while Redis is
-   * down): a failed subscribe is retried every few seconds until it holds.
-   */
+  /** Subscribes once per process; boot does not wait on it. */
   onModuleInit(): void {
-    this.subscribeUntilHeld();
+    this.events.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    await this.unsubscribe?.().catch(() => undefined);
-    this.unsubscribe = undefined;
-  }
-
-  private subscribeUntilHeld(): void {
-    this.store
-      .subscribe(SESSION_EVENTS_CHANNEL, (message) => this.onEvent(message))
-      .then(
-        async (unsubscribe) => {
-          if (this.closed) await unsubscribe().catch(() => undefined);
-          else this.unsubscribe = unsubscribe;
-        },
-        () => {
-          if (this.closed) return;
-          this.logger.warn('session-events subscription failed; retrying');
-          this.retryTimer = setTimeout(() => this.subscribeUntilHeld(), SUBSCRIBE_RETRY_MS);
-          this.retryTimer.unref();
-        },
-      );
+  onModuleDestroy(): Promise<void> {
+    return this.events.stop();
   }
 
   /** Refusals happen in the namespace middleware, so the browser gets `connect_error` and never joins. */

@@ -23,6 +23,7 @@ const service = (overrides: Partial<ServiceEntity> = {}) =>
 
 const ports = (overrides: Partial<InitiatePorts> = {}): InitiatePorts => ({
   rateLimiter: { consume: async () => undefined },
+  limits: { perIp: 10, perToken: 5 },
   services: { verifySecret: async (_id, secret) => secret === 'right', getActive: async () => service() },
   serviceIdOfVds: async () => 'shop',
   enrollments: { requireActive: async () => Promise.reject(new Error('unused')) },

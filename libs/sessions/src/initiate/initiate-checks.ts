@@ -7,14 +7,15 @@ import type { ServiceCredential } from './service-credential.js';
 
 // The checks of spec §6.1, one small function each; InitiateFlow runs them in this order.
 
-/** spec §6.1: 10 initiates per minute per client IP by default. */
-export const INITIATE_RATE_LIMIT = { limit: 10, windowMs: 60_000 };
+const MINUTE_MS = 60_000;
 
 /** How the relying party named its service: exactly one of the two (spec §6.1). */
 export type ServiceReference = { serviceVds: string } | { serviceId: string };
 
 export interface InitiatePorts {
   rateLimiter: Pick<RateLimiter, 'consume'>;
+  /** Per minute: initiates per client IP (spec §6.1, 10 by default) and session starts per tokenId. */
+  limits: { perIp: number; perToken: number };
   services: Pick<ServiceRegistry, 'verifySecret' | 'getActive'>;
   /** Verifies a Service VDS (spec §2, all steps) and returns its `sid`. */
   serviceIdOfVds: (serviceVds: string, now: Date) => Promise<string>;
@@ -24,7 +25,15 @@ export interface InitiatePorts {
 }
 
 export async function withinRateLimit(ports: InitiatePorts, ip: string): Promise<void> {
-  await ports.rateLimiter.consume(`initiate:${ip}`, INITIATE_RATE_LIMIT.limit, INITIATE_RATE_LIMIT.windowMs);
+  await ports.rateLimiter.consume(`initiate:${ip}`, ports.limits.perIp, MINUTE_MS);
+}
+
+/**
+ * Session starts per tokenId per minute, whoever asks: every start pushes to the phone, so this bounds the requests
+ * anyone can send to one device. Counted last, so only starts that would open a session count.
+ */
+export async function withinTokenStartLimit(ports: InitiatePorts, tokenId: string): Promise<void> {
+  await ports.rateLimiter.consume(`initiate-token:${tokenId}`, ports.limits.perToken, MINUTE_MS);
 }
 
 /** spec §6.1: a presented credential must be the service's current one; returns the authenticated serviceId. */

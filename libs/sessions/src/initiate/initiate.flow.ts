@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AtomicScope } from '#idtoken/claims';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { AppConfig, DomainError, RateLimiter } from '#idtoken/platform';
+import { PushDispatcher, type AuthRequestMessage } from '#idtoken/push';
 import { ServiceRegistry, TrustBindings, type ServiceEntity } from '#idtoken/services';
 import { TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST, VdsError, verifyVds } from '#idtoken/vds';
@@ -20,10 +21,27 @@ import {
   scopesWithinAllowed,
   trustedWhenRequired,
   withinRateLimit,
+  withinTokenStartLimit,
   type InitiatePorts,
   type ServiceReference,
 } from './initiate-checks.js';
 import { parseBasicCredential } from './service-credential.js';
+import { SessionLifecycle } from '../session-lifecycle.js';
+
+/** spec §6.3: the data-only push message, the same on every channel. */
+function authRequest(session: SessionRecord, service: ServiceEntity, verified: boolean): AuthRequestMessage {
+  return {
+    type: 'auth_request',
+    sessionId: session.sessionId,
+    otp: session.otp,
+    serviceId: service.serviceId,
+    serviceName: service.name,
+    serviceUrl: service.url,
+    serviceVerified: verified ? 'true' : 'false',
+    scopes: JSON.stringify(session.scopes),
+    expiresAt: new Date(session.expiresAt * 1000).toISOString(),
+  };
+}
 
 /** spec §6.1 `POST /auth/initiate`: the checks in the spec's order, then a new session. */
 @Injectable()
@@ -38,9 +56,12 @@ export class InitiateFlow {
     private readonly trust: TrustStore,
     private readonly sessions: SessionStore,
     private readonly config: AppConfig,
+    private readonly push: PushDispatcher,
+    private readonly lifecycle: SessionLifecycle,
   ) {
     const serviceIdOfVds = (serviceVds: string, now: Date) => this.serviceIdOfVds(serviceVds, now);
-    this.ports = { rateLimiter, services, serviceIdOfVds, enrollments, trustBindings, sessions };
+    const limits = { perIp: config.initiateRateLimitPerMinute, perToken: config.initiatePerTokenLimitPerMinute };
+    this.ports = { rateLimiter, limits, services, serviceIdOfVds, enrollments, trustBindings, sessions };
   }
 
   async initiate(input: InitiateInput, now: Date = new Date()): Promise<InitiateAnswer> {
@@ -50,20 +71,24 @@ export class InitiateFlow {
     const reference = exactlyOneServiceReference(input);
     const service = await knownService(ports, reference, now);
     authenticatedUnlessPublic(service, authenticatedServiceId);
+    let pushToken: string | undefined;
     if (input.tokenId !== undefined) {
-      await activeEnrollment(ports, input.tokenId, now);
+      pushToken = (await activeEnrollment(ports, input.tokenId, now)).pushToken ?? undefined;
       await notLockedOut(ports, input.tokenId);
       await trustedWhenRequired(ports, service, input.tokenId);
     }
     const scopes = scopesWithinAllowed(service, input.scopes);
-    return this.open(service, reference, input.tokenId, scopes, now);
+    if (input.tokenId !== undefined) await withinTokenStartLimit(ports, input.tokenId);
+    // spec §6.3 serviceVerified: the server vouches for who asked — a verified Service VDS or an authenticated caller.
+    const verified = 'serviceVds' in reference || authenticatedServiceId !== undefined;
+    return this.open(service, reference, { tokenId: input.tokenId, pushToken, verified }, scopes, now);
   }
 
   /** spec §6.1 "Then": sessionId, random, otp, wsToken, stored for 60 s. */
   private async open(
     service: ServiceEntity,
     reference: ServiceReference,
-    tokenId: string | undefined,
+    { tokenId, pushToken, verified }: { tokenId: string | undefined; pushToken: string | undefined; verified: boolean },
     scopes: AtomicScope[],
     now: Date,
   ): Promise<InitiateAnswer> {
@@ -90,6 +115,10 @@ export class InitiateFlow {
       createdAt,
     };
     await this.sessions.saveSession(session);
+    this.lifecycle.scheduleExpiry(session);
+    // spec §6.3; a claims-only session has no device yet: its request travels in the QR.
+    if (tokenId !== undefined)
+      await this.push.dispatch({ tokenId, pushToken }, authRequest(session, service, verified));
     const answer = { sessionId, wsToken, random, expiresAt: new Date(expiresAt * 1000).toISOString() };
     if (tokenId !== undefined) return { ...answer, autoPassword: otp };
     const qr = claimsOnlyQr({

@@ -82,6 +82,7 @@ export class VerifyFlow {
     actor: SessionActor,
     now: Date,
   ): Promise<{ status: 'approved'; expiresAt: string }> {
+    await this.sessions.closeSession(session.sessionId);
     const { jwt, claims } = await this.tokens.issue(session, enrollment, grant, now);
     const hash = approvalHash(session.wsToken, session.sessionId, session.random, jwt);
     const expiresAt = new Date(claims.exp * 1000).toISOString();
