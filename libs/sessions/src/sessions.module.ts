@@ -10,6 +10,7 @@ import { SessionLifecycle } from './session-lifecycle.js';
 import { SessionGateway } from './channels/session.gateway.js';
 import { SessionOrigins } from './channels/session-origins.js';
 import { AuthController } from './http/auth.controller.js';
+import { ClientAssertions } from './initiate/client-assertion.js';
 import { InitiateFlow } from './initiate/initiate.flow.js';
 import { SessionOutcomes } from './session-outcomes.js';
 import { SessionService } from './session.service.js';
@@ -28,6 +29,7 @@ import { VerifyFlow } from './verify/verify.flow.js';
   providers: [
     SessionStore,
     InitiateFlow,
+    ClientAssertions,
     VerifyFlow,
     SessionOutcomes,
     SessionTokenIssuer,

@@ -34,6 +34,14 @@ export class CreateServiceRequest {
   publicInitiate?: boolean;
   @ApiPropertyOptional({ default: 300, minimum: 30, maximum: 3600 })
   tokenLifetimeSeconds?: number;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object' },
+    maxItems: 10,
+    description:
+      'Public JWKs (EC P-256/P-384, RSA ≥ 2048, Ed25519) for RFC 7523 client assertions on initiate (spec §6.1); kid defaults to the RFC 7638 thumbprint',
+  })
+  publicKeys?: Record<string, unknown>[];
 }
 
 export class UpdateServiceRequest {
@@ -59,6 +67,8 @@ export class UpdateServiceRequest {
   publicInitiate?: boolean;
   @ApiPropertyOptional({ minimum: 30, maximum: 3600 })
   tokenLifetimeSeconds?: number;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, maxItems: 10, description: 'Replaces the keys' })
+  publicKeys?: Record<string, unknown>[];
 }
 
 export class ServiceResponse {

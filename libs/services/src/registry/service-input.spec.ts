@@ -23,6 +23,7 @@ describe('service registration input (spec §5, §9)', () => {
       publicInitiate: false,
       subjectType: 'pairwise',
       tokenLifetimeSeconds: 300,
+      publicKeys: [],
     });
   });
 

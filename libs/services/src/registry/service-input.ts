@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '#idtoken/platform';
 import { ScopeError, isSubset, parseScopes, type Scope } from '#idtoken/claims';
 import { SUBJECT_TYPES } from './service.entity.js';
+import { publicKeysField } from './service-public-keys.js';
 
 // Request shapes of spec §9 `POST /admin/services` and `PATCH /admin/services/{serviceId}`. Shape errors are
 // `400 invalid_request` naming the fields (parseRequest); scope errors are `422 invalid_scope` (checkScopes).
@@ -81,6 +82,7 @@ function fields(nodeEnv: NodeEnv) {
     publicInitiate: z.boolean(),
     subjectType: z.enum(SUBJECT_TYPES),
     tokenLifetimeSeconds,
+    publicKeys: publicKeysField,
   };
 }
 
@@ -100,6 +102,7 @@ export function createServiceSchema(nodeEnv: NodeEnv) {
       publicInitiate: f.publicInitiate.default(false),
       subjectType: f.subjectType.default('pairwise'),
       tokenLifetimeSeconds: f.tokenLifetimeSeconds.default(300),
+      publicKeys: f.publicKeys.default([]),
     })
     .strict();
 }

@@ -9,6 +9,7 @@ import { checkScopes, type CreateServiceInput, type UpdateServiceInput } from '.
 import { ServiceEntity } from './service.entity.js';
 import { ServiceSecrets } from './service-secrets.js';
 import { serviceView } from './service-view.js';
+import { toServicePublicKeys } from './service-public-keys.js';
 
 /** A registered service and, when one was just generated, its secret — the only time it is shown. */
 export interface ServiceWithSecret {
@@ -31,6 +32,7 @@ export class ServiceRegistry {
 
   async create(input: CreateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
     const scopes = checkScopes(input.allowedScopes, input.defaultScopes);
+    const publicKeys = await toServicePublicKeys(input.publicKeys);
     // spec §9: a secret is generated unless the service initiates publicly (spec §6.1).
     const secret = input.publicInitiate ? undefined : this.secrets.generate();
     try {
@@ -46,7 +48,7 @@ export class ServiceRegistry {
             logoUrl: input.logoUrl ?? null,
             privacyPolicyUrl: input.privacyPolicyUrl ?? null,
             secretHash: secret?.secretHash ?? null,
-            publicKeys: [],
+            publicKeys,
             oidc: null,
             saml: null,
             disabledAt: null,
@@ -88,6 +90,8 @@ export class ServiceRegistry {
    * once (spec §6.1: a service that is not public must authenticate).
    */
   async update(serviceId: string, input: UpdateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
+    const { publicKeys: newKeys, ...changes } = input;
+    const publicKeys = newKeys === undefined ? undefined : await toServicePublicKeys(newKeys);
     return this.dataSource.transaction(async (manager) => {
       const service = await this.lockActive(serviceId, manager);
       const before = serviceView(service);
@@ -96,13 +100,13 @@ export class ServiceRegistry {
         input.defaultScopes ?? service.defaultScopes,
       );
       let serviceSecret: string | undefined;
-      if (input.publicInitiate === true) service.secretHash = null;
-      if (input.publicInitiate === false && service.publicInitiate) {
+      if (changes.publicInitiate === true) service.secretHash = null;
+      if (changes.publicInitiate === false && service.publicInitiate) {
         const secret = this.secrets.generate();
         service.secretHash = secret.secretHash;
         serviceSecret = secret.serviceSecret;
       }
-      Object.assign(service, input, scopes, { updatedAt: new Date() });
+      Object.assign(service, changes, scopes, publicKeys ? { publicKeys } : {}, { updatedAt: new Date() });
       await manager.getRepository(ServiceEntity).save(service);
       await this.issueVdsIfPossible(service, manager);
       await this.record('service.updated', service, context, manager, {

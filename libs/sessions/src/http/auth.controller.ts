@@ -24,7 +24,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Start a session (relying party, Basic serviceId:secret unless publicInitiate). 401 service_unauthenticated, ' +
+      'Start a session (relying party: Basic serviceId:secret, or an RFC 7523 client_assertion, unless publicInitiate). ' +
+      '401 service_unauthenticated, ' +
       '404 enrollment_not_found, 403 enrollment_revoked / service_not_trusted, 422 invalid_scope, 429 rate_limited / ' +
       'too_many_attempts',
   })
@@ -34,8 +35,14 @@ export class AuthController {
     @Headers('authorization') authorization: string | undefined,
     @Req() request: FastifyRequest,
   ): Promise<InitiateResponse> {
-    const fields = parseRequest(InitiateBody, body);
-    return this.sessions.initiate({ ...fields, authorization, ip: request.ip });
+    const { client_assertion_type, client_assertion, ...fields } = parseRequest(InitiateBody, body);
+    return this.sessions.initiate({
+      ...fields,
+      authorization,
+      clientAssertionType: client_assertion_type,
+      clientAssertion: client_assertion,
+      ip: request.ip,
+    });
   }
 
   @Post('verify')

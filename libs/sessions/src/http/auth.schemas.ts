@@ -18,6 +18,9 @@ export const InitiateBody = z
     serviceVds: z.string().min(1).max(16_384).optional(),
     serviceId: z.string().min(1).max(64).optional(),
     scopes: scopeList.optional(),
+    // spec §6.1 / RFC 7523: the signed alternative to Basic service authentication.
+    client_assertion_type: z.string().max(200).optional(),
+    client_assertion: z.string().min(1).max(8_192).optional(),
   })
   .strict();
 

@@ -19,5 +19,8 @@ export interface InitiateInput {
   scopes?: string[];
   /** The raw Authorization header, if any (spec §6.1 service authentication). */
   authorization?: string;
+  /** RFC 7523 client assertion, the alternative to Basic (spec §6.1). */
+  clientAssertionType?: string;
+  clientAssertion?: string;
   ip: string;
 }

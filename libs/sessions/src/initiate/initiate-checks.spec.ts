@@ -24,6 +24,7 @@ const service = (overrides: Partial<ServiceEntity> = {}) =>
 const ports = (overrides: Partial<InitiatePorts> = {}): InitiatePorts => ({
   rateLimiter: { consume: async () => undefined },
   limits: { perIp: 10, perToken: 5 },
+  assertions: { authenticate: async () => Promise.reject(new Error('unused')) },
   services: { verifySecret: async (_id, secret) => secret === 'right', getActive: async () => service() },
   serviceIdOfVds: async () => 'shop',
   enrollments: { requireActive: async () => Promise.reject(new Error('unused')) },
@@ -44,17 +45,19 @@ const codeOf = async (run: () => unknown): Promise<string | undefined> => {
 describe('initiate checks (spec §6.1)', () => {
   it('reads Basic serviceId:secret, and refuses any other Authorization', () => {
     const header = `Basic ${Buffer.from('shop:s3:cret').toString('base64')}`;
-    expect(parseBasicCredential(header)).toEqual({ serviceId: 'shop', secret: 's3:cret' });
+    expect(parseBasicCredential(header)).toEqual({ kind: 'secret', serviceId: 'shop', secret: 's3:cret' });
     expect(parseBasicCredential(undefined)).toBeUndefined();
     expect(() => parseBasicCredential('Bearer x')).toThrow(DomainError);
     expect(() => parseBasicCredential(`Basic ${Buffer.from('no-colon').toString('base64')}`)).toThrow(DomainError);
   });
 
   it('refuses a wrong secret with 401 service_unauthenticated', async () => {
-    expect(await codeOf(() => authenticateService(ports(), { serviceId: 'shop', secret: 'wrong' }))).toBe(
-      'service_unauthenticated',
+    expect(
+      await codeOf(() => authenticateService(ports(), { kind: 'secret', serviceId: 'shop', secret: 'wrong' })),
+    ).toBe('service_unauthenticated');
+    await expect(authenticateService(ports(), { kind: 'secret', serviceId: 'shop', secret: 'right' })).resolves.toBe(
+      'shop',
     );
-    await expect(authenticateService(ports(), { serviceId: 'shop', secret: 'right' })).resolves.toBe('shop');
   });
 
   it('accepts an unauthenticated initiate only for a publicInitiate service, and never for another service', () => {

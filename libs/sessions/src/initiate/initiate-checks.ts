@@ -3,6 +3,7 @@ import type { EnrollmentEntity, EnrollmentRepository } from '#idtoken/enrollment
 import { DomainError, type RateLimiter } from '#idtoken/platform';
 import type { ServiceEntity, ServiceRegistry, TrustBindings } from '#idtoken/services';
 import { TOKEN_FAILURE_LIMIT, type SessionStore } from '../session.store.js';
+import type { ClientAssertions } from './client-assertion.js';
 import type { ServiceCredential } from './service-credential.js';
 
 // The checks of spec §6.1, one small function each; InitiateFlow runs them in this order.
@@ -17,6 +18,8 @@ export interface InitiatePorts {
   /** Per minute: initiates per client IP (spec §6.1, 10 by default) and session starts per tokenId. */
   limits: { perIp: number; perToken: number };
   services: Pick<ServiceRegistry, 'verifySecret' | 'getActive'>;
+  /** Checks an RFC 7523 client assertion; returns the serviceId it proves. */
+  assertions: Pick<ClientAssertions, 'authenticate'>;
   /** Verifies a Service VDS (spec §2, all steps) and returns its `sid`. */
   serviceIdOfVds: (serviceVds: string, now: Date) => Promise<string>;
   enrollments: Pick<EnrollmentRepository, 'requireActive'>;
@@ -42,6 +45,7 @@ export async function authenticateService(
   credential: ServiceCredential | undefined,
 ): Promise<string | undefined> {
   if (!credential) return undefined;
+  if (credential.kind === 'assertion') return ports.assertions.authenticate(credential.type, credential.assertion);
   if (!(await ports.services.verifySecret(credential.serviceId, credential.secret))) {
     throw new DomainError('service_unauthenticated', 'The service credential is not valid');
   }

@@ -25,7 +25,8 @@ import {
   type InitiatePorts,
   type ServiceReference,
 } from './initiate-checks.js';
-import { parseBasicCredential } from './service-credential.js';
+import { ClientAssertions } from './client-assertion.js';
+import { serviceCredentialOf } from './service-credential.js';
 import { SessionLifecycle } from '../session-lifecycle.js';
 
 /** spec §6.3: the data-only push message, the same on every channel. */
@@ -58,16 +59,17 @@ export class InitiateFlow {
     private readonly config: AppConfig,
     private readonly push: PushDispatcher,
     private readonly lifecycle: SessionLifecycle,
+    assertions: ClientAssertions,
   ) {
     const serviceIdOfVds = (serviceVds: string, now: Date) => this.serviceIdOfVds(serviceVds, now);
     const limits = { perIp: config.initiateRateLimitPerMinute, perToken: config.initiatePerTokenLimitPerMinute };
-    this.ports = { rateLimiter, limits, services, serviceIdOfVds, enrollments, trustBindings, sessions };
+    this.ports = { rateLimiter, limits, services, assertions, serviceIdOfVds, enrollments, trustBindings, sessions };
   }
 
   async initiate(input: InitiateInput, now: Date = new Date()): Promise<InitiateAnswer> {
     const ports = this.ports;
     await withinRateLimit(ports, input.ip);
-    const authenticatedServiceId = await authenticateService(ports, parseBasicCredential(input.authorization));
+    const authenticatedServiceId = await authenticateService(ports, serviceCredentialOf(input));
     const reference = exactlyOneServiceReference(input);
     const service = await knownService(ports, reference, now);
     authenticatedUnlessPublic(service, authenticatedServiceId);
