@@ -290,6 +290,38 @@ describe('sessions (spec §6) end to end', () => {
     });
   });
 
+  it('locks a tokenId after 30 failed checks in 24 h (429 too_many_attempts) until an operator clears it', async () => {
+    const phone = await enrolledDevice();
+    const lockout = () => http().get(`/admin/enrollments/${phone.tokenId}/lockout`).set(admin);
+    for (let i = 0; i < 10; i += 1) {
+      const session = await started({ tokenId: phone.tokenId });
+      const wrong = verifyBody(session, { otp: wrongOtp(session.autoPassword) }, phone);
+      // Three failed checks end each session; the 30 count against the tokenId.
+      for (let attempt = 0; attempt < 3; attempt += 1) await verify(wrong);
+    }
+    expect((await lockout().expect(200)).body).toMatchObject({ failures: 30, limit: 30, locked: true });
+    const refused = await initiate({ tokenId: phone.tokenId, serviceId: 'shop' }).expect(429);
+    expect(refused.body.code).toBe('too_many_attempts');
+    // Another holder is not affected.
+    await initiate({ tokenId, serviceId: 'shop' }).expect(200);
+
+    const cleared = await http().delete(`/admin/enrollments/${phone.tokenId}/lockout`).set(admin).expect(200);
+    expect(cleared.body).toEqual({
+      tokenId: phone.tokenId,
+      failures: 0,
+      limit: 30,
+      locked: false,
+      windowEndsInSeconds: null,
+    });
+    await initiate({ tokenId: phone.tokenId, serviceId: 'shop' }).expect(200);
+    // A station's key may not clear lockouts.
+    const { apiKey } = (await http().post('/admin/stations').set(admin).send({ name: 'desk 2' }).expect(201)).body;
+    await http()
+      .delete(`/admin/enrollments/${phone.tokenId}/lockout`)
+      .set('authorization', `Bearer ${apiKey}`)
+      .expect(403);
+  });
+
   it('ends the session when the holder denies it (device-signed, action deny)', async () => {
     const session = await started();
     const denied = await http()

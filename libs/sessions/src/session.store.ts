@@ -88,6 +88,20 @@ export class SessionStore {
     return Number((await this.store.get(`token-failures:${tokenId}`)) ?? 0);
   }
 
+  /** The count and how long its 24 h window has left (undefined when there is no count). */
+  async tokenFailureWindow(tokenId: string): Promise<{ failures: number; remainingMs: number | undefined }> {
+    const [failures, remainingMs] = await Promise.all([
+      this.tokenFailures(tokenId),
+      this.store.remainingTtl(`token-failures:${tokenId}`),
+    ]);
+    return { failures, remainingMs };
+  }
+
+  /** spec §6.2: an operator clears a tokenId's lockout. */
+  async clearTokenFailures(tokenId: string): Promise<void> {
+    await this.store.delete(`token-failures:${tokenId}`);
+  }
+
   /** spec §6.4: the outcome stays readable for 60 s, then is gone. */
   async saveResult(sessionId: string, result: SessionResult): Promise<void> {
     await this.store.put(`session-result:${sessionId}`, JSON.stringify(result), RESULT_MS);

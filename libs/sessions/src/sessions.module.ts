@@ -10,6 +10,7 @@ import { SessionLifecycle } from './session-lifecycle.js';
 import { SessionGateway } from './channels/session.gateway.js';
 import { SessionOrigins } from './channels/session-origins.js';
 import { AuthController } from './http/auth.controller.js';
+import { LockoutsController } from './admin/lockouts.controller.js';
 import { ClientAssertions } from './initiate/client-assertion.js';
 import { InitiateFlow } from './initiate/initiate.flow.js';
 import { SessionOutcomes } from './session-outcomes.js';
@@ -25,7 +26,7 @@ import { VerifyFlow } from './verify/verify.flow.js';
  */
 @Module({
   imports: [TrustModule, EnrollmentModule, ServicesModule, PushModule],
-  controllers: [AuthController, DeviceInboxController],
+  controllers: [AuthController, DeviceInboxController, LockoutsController],
   providers: [
     SessionStore,
     InitiateFlow,
