@@ -186,6 +186,40 @@ describe('browser channel (spec §6.4) end to end', () => {
     expect(await refusal(connect(session, 'https://other.example'))).toBe('origin_not_allowed');
   });
 
+  it('lets only the service’s own origin watch a session started without authentication (publicInitiate)', async () => {
+    await request(server.baseUrl)
+      .post('/admin/services')
+      .set(admin)
+      .send({
+        serviceId: 'kiosk',
+        name: 'Kiosk',
+        url: 'https://kiosk.example',
+        allowedScopes: ['identity:basic'],
+        defaultScopes: ['identity:name'],
+        requireTrust: false,
+        publicInitiate: true,
+      })
+      .expect(201);
+    const session = (
+      await request(server.baseUrl)
+        .post('/auth/initiate')
+        .set('x-forwarded-for', nextIp())
+        .send({ tokenId: device.tokenId, serviceId: 'kiosk' })
+        .expect(200)
+    ).body as Started;
+    // No Origin (not a browser) and the issuer's own origin are fine for authenticated sessions, not for this one.
+    expect(await refusal(connect(session, undefined))).toBe('origin_not_allowed');
+    expect(await refusal(connect(session, 'https://id.example'))).toBe('origin_not_allowed');
+    expect(await refusal(connect(session, 'https://shop.example'))).toBe('origin_not_allowed');
+    const shown = await next<{ otp: string }>(connect(session, 'https://kiosk.example'), 'otp_ready');
+    expect(shown.otp).toBe(session.autoPassword);
+    // An authenticated session still accepts a socket without Origin (a relying party's backend).
+    const authenticated = await started();
+    expect((await next<{ otp: string }>(connect(authenticated, undefined), 'otp_ready')).otp).toBe(
+      authenticated.autoPassword,
+    );
+  });
+
   const withRedis = servicesUnderTest.redisUrl && servicesUnderTest.databaseUrl ? it : it.skip;
   withRedis('delivers approved to a browser on node A when node B verifies (shared Redis and database)', async () => {
     const config = server.env.config;

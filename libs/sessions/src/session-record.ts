@@ -29,6 +29,11 @@ export interface SessionRecord {
   serviceId: string;
   /** spec §6.5 `svc`: what the relying party named the service by. */
   serviceReference: string;
+  /**
+   * Started without service authentication (a `publicInitiate` service, spec §6.1): only a browser on the service's
+   * registered origin may watch it.
+   */
+  browserOnly?: true;
   tokenLifetimeSeconds: number;
   /** Expanded to atomic scopes, sorted (spec §7). */
   scopes: AtomicScope[];
@@ -44,6 +49,12 @@ export interface SessionRecord {
 export type SessionResult =
   | { status: 'approved'; wsToken: string; jwt: string; hash: string; random: string; expiresAt: number }
   | { status: 'rejected'; wsToken: string; reason: RejectionReason };
+
+/** Which service a session belongs to, remembered as long as its ticket (the browser channel's Origin check). */
+export interface SessionServiceBinding {
+  serviceId: string;
+  browserOnly: boolean;
+}
 
 /** Remembers a session's wsToken past its end, so a poll after 60 s can say `expired` rather than "unknown". */
 export interface SessionTicket {

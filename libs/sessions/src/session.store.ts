@@ -5,6 +5,7 @@ import {
   SESSION_TTL_SECONDS,
   type SessionEvent,
   type SessionRecord,
+  type SessionServiceBinding,
   type SessionResult,
   type SessionTicket,
 } from './session-record.js';
@@ -36,7 +37,8 @@ export class SessionStore {
     const ticket: SessionTicket = { wsToken: session.wsToken, expiresAt: session.expiresAt };
     await this.store.put(`session-ticket:${session.sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS);
     // The browser channel checks a late socket's Origin against the session's service, after the session is taken.
-    await this.store.put(`session-service:${session.sessionId}`, session.serviceId, SESSION_MS + RESULT_MS);
+    const binding: SessionServiceBinding = { serviceId: session.serviceId, browserOnly: session.browserOnly === true };
+    await this.store.put(`session-service:${session.sessionId}`, JSON.stringify(binding), SESSION_MS + RESULT_MS);
     // Marks the session as not yet ended: whoever ends it takes the mark, so its outcome is written exactly once
     // (the expiry sweep finds it still there when the 60 s passed unanswered).
     await this.store.put(`session-open:${session.sessionId}`, session.sessionId, SESSION_MS + OPEN_MARK_GRACE_MS);
@@ -56,9 +58,9 @@ export class SessionStore {
     return this.store.readList(`token-sessions:${tokenId}`);
   }
 
-  /** The serviceId of a session, remembered as long as its ticket. */
-  readServiceId(sessionId: string): Promise<string | undefined> {
-    return this.store.get(`session-service:${sessionId}`);
+  /** The service of a session, remembered as long as its ticket. */
+  async readServiceBinding(sessionId: string): Promise<SessionServiceBinding | undefined> {
+    return parse<SessionServiceBinding>(await this.store.get(`session-service:${sessionId}`));
   }
 
   async readSession(sessionId: string): Promise<SessionRecord | undefined> {

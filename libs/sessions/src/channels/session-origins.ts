@@ -20,7 +20,8 @@ export function originOf(url: string): string | undefined {
  *  - `allowsHandshake` (engine, every namespace): absent Origin (not a browser), the issuer's origin, or the origin
  *    of any active service;
  *  - `allowsForService` (namespace `/session`, once the session is known): absent, the issuer's, or exactly the
- *    origin of that session's service.
+ *    origin of that session's service — only the latter for a session started without service authentication
+ *    (spec §6.1 `publicInitiate`: no secret vouches for the caller, so the browser's Origin must).
  */
 @Injectable()
 export class SessionOrigins {
@@ -39,10 +40,17 @@ export class SessionOrigins {
     return this.dataSource.getRepository(ServiceEntity).exists({ where: { url: origin, disabledAt: IsNull() } });
   }
 
-  async allowsForService(origin: string | undefined, serviceId: string | undefined): Promise<boolean> {
-    if (origin === undefined || origin === this.issuerOrigin) return true;
-    if (serviceId === undefined) return false;
-    const service = await this.dataSource.getRepository(ServiceEntity).findOne({ where: { serviceId } });
+  async allowsForService(
+    origin: string | undefined,
+    binding: { serviceId: string; browserOnly: boolean } | undefined,
+  ): Promise<boolean> {
+    if (binding === undefined) return origin === undefined || origin === this.issuerOrigin;
+    // spec §6.1: a session started without service authentication is watched only from the service's own origin.
+    if (!binding.browserOnly && (origin === undefined || origin === this.issuerOrigin)) return true;
+    if (origin === undefined) return false;
+    const service = await this.dataSource
+      .getRepository(ServiceEntity)
+      .findOne({ where: { serviceId: binding.serviceId } });
     return service !== null && service.disabledAt === null && originOf(service.url) === origin;
   }
 }

@@ -126,8 +126,10 @@ export class SessionGateway
     const expected = result?.wsToken ?? session?.wsToken ?? ticket?.wsToken;
     // Constant time, and an unknown session answers like a wrong token.
     if (!sameToken(expected ?? '', wsToken) || expected === undefined) return SESSION_REFUSED;
-    const serviceId = session?.serviceId ?? (await this.sessions.readServiceId(sessionId));
-    if (!(await this.origins.allowsForService(originHeader(socket), serviceId))) return ORIGIN_REFUSED;
+    const binding = session
+      ? { serviceId: session.serviceId, browserOnly: session.browserOnly === true }
+      : await this.sessions.readServiceBinding(sessionId);
+    if (!(await this.origins.allowsForService(originHeader(socket), binding))) return ORIGIN_REFUSED;
     socket.data.sessionId = sessionId;
     return undefined;
   }

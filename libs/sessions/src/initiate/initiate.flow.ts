@@ -83,17 +83,19 @@ export class InitiateFlow {
     if (input.tokenId !== undefined) await withinTokenStartLimit(ports, input.tokenId);
     // spec §6.3 serviceVerified: the server vouches for who asked — a verified Service VDS or an authenticated caller.
     const verified = 'serviceVds' in reference || authenticatedServiceId !== undefined;
-    return this.open(service, reference, { tokenId: input.tokenId, pushToken, verified }, scopes, now);
+    const browserOnly = authenticatedServiceId === undefined;
+    return this.open(service, reference, { tokenId: input.tokenId, pushToken, verified, browserOnly }, scopes, now);
   }
 
   /** spec §6.1 "Then": sessionId, random, otp, wsToken, stored for 60 s. */
   private async open(
     service: ServiceEntity,
     reference: ServiceReference,
-    { tokenId, pushToken, verified }: { tokenId: string | undefined; pushToken: string | undefined; verified: boolean },
+    who: { tokenId: string | undefined; pushToken: string | undefined; verified: boolean; browserOnly: boolean },
     scopes: AtomicScope[],
     now: Date,
   ): Promise<InitiateAnswer> {
+    const { tokenId, pushToken, verified, browserOnly } = who;
     const master = this.config.masterSecret;
     const createdAt = Math.floor(now.getTime() / 1000);
     const expiresAt = createdAt + SESSION_TTL_SECONDS;
@@ -108,6 +110,7 @@ export class InitiateFlow {
       ...(tokenId !== undefined ? { tokenId } : {}),
       serviceId: service.serviceId,
       serviceReference,
+      ...(browserOnly ? { browserOnly: true as const } : {}),
       tokenLifetimeSeconds: service.tokenLifetimeSeconds,
       scopes,
       otp,
