@@ -283,6 +283,84 @@ describe('the device simulator CLI against a running server', () => {
     expect(JSON.parse(device('services').stdout)).toEqual({ services: [] });
   }, 60_000);
 
+  it('logs in from the command line: listen, inbox, approve after comparing the code, and a claims-only QR', async () => {
+    const json = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${baseUrl}/admin/services`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        serviceId: 'login-shop',
+        name: 'Login Shop',
+        url: 'https://login.example',
+        allowedScopes: ['identity:basic', 'identity:age_over_18'],
+        defaultScopes: ['identity:basic'],
+      }),
+    });
+    const { serviceSecret } = (await created.json()) as { serviceSecret: string };
+    expect(device('trust', '--service', 'login-shop').status).toBe(0);
+    const tokenId = (JSON.parse(device('status').stdout) as { tokenId: string }).tokenId;
+    const initiate = async (body: Record<string, unknown>) =>
+      (await (
+        await fetch(`${baseUrl}/auth/initiate`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`login-shop:${serviceSecret}`).toString('base64')}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(body),
+        })
+      ).json()) as { sessionId: string; autoPassword: string; wsToken: string; qr?: string };
+    const poll = async (session: { sessionId: string; wsToken: string }) =>
+      (await (
+        await fetch(`${baseUrl}/auth/sessions/${session.sessionId}`, {
+          headers: { authorization: `Bearer ${session.wsToken}` },
+        })
+      ).json()) as { status: string; jwt?: string };
+
+    // `listen --once` prints the request pushed to the /device socket.
+    const listening = spawn(
+      process.execPath,
+      [join(root, 'dist/apps/device/src/cli.js'), 'listen', '--once', '--server', baseUrl, '--dir', deviceDir],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' } },
+    );
+    let heard = '';
+    listening.stdout.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+    await new Promise<void>((ready) =>
+      listening.stderr.on('data', (chunk: Buffer) => chunk.includes('Listening') && ready()),
+    );
+    const session = await initiate({ tokenId, serviceId: 'login-shop' });
+    await new Promise((exited) => listening.once('exit', exited));
+    expect(JSON.parse(heard)).toMatchObject({
+      sessionId: session.sessionId,
+      otp: session.autoPassword,
+      serviceName: 'Login Shop',
+    });
+
+    const listed = JSON.parse(device('inbox').stdout) as { requests: { sessionId: string }[] };
+    expect(listed.requests.map((request) => request.sessionId)).toEqual([session.sessionId]);
+    // The user compares codes: a different one is refused on the phone, nothing signed.
+    const wrongCode = String((Number(session.autoPassword) + 1) % 1_000_000).padStart(6, '0');
+    const mismatch = device('approve', '--otp', wrongCode);
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.stderr).toMatch(/not approved/);
+    const approved = device('approve', '--otp', session.autoPassword, '--scopes', 'identity:name');
+    expect(approved.stderr).toContain('Login Shop (https://login.example), verified');
+    expect(JSON.parse(approved.stdout)).toMatchObject({ status: 'approved' });
+    expect((await poll(session)).status).toBe('approved');
+
+    // Claims-only (spec §6.5): scan the QR's text, approve on the spot.
+    const claimsOnly = await initiate({ serviceId: 'login-shop', scopes: ['identity:age_over_18'] });
+    // The server runs without ISSUER_URL: its issuer is http://localhost:<port>, what the QR names.
+    const issuer = baseUrl.replace('127.0.0.1', 'localhost');
+    const elsewhere = device('scan-qr', '--text', claimsOnly.qr!);
+    expect(elsewhere.stderr).toMatch(/the QR is for another IDToken server/);
+    const scanned = device('scan-qr', '--text', claimsOnly.qr!, '--approve', '--issuer', issuer);
+    expect(scanned.stderr).toContain('wants: identity:age_over_18');
+    expect(scanned.status).toBe(0);
+    expect((await poll(claimsOnly)).status).toBe('approved');
+    expect(device('deny', '--session', 'sess_AAAAAAAAAAAAAAAAAAAAAA').stderr).toMatch(/404 session_not_found/);
+  }, 60_000);
+
   it('refuses to enroll when the live face does not match, sending nothing', () => {
     const wrongFace = device('enroll', '--face', '00'.repeat(64));
     expect(wrongFace.status).toBe(1);

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata'; // before @peculiar/x509 (tsyringe)
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { X509Certificate } from '@peculiar/x509';
@@ -14,6 +14,7 @@ import { VdsError } from '#idtoken/vds';
 import { Device, FaceMismatchError } from './device.js';
 import { IdTokenClient, ServerError } from './idtoken-client.js';
 import { FileKeystore } from './keystore.js';
+import { DeviceLogin, QrRefusedError, type LoginRequest } from './login.js';
 import { scanQrPngFile } from './qr.js';
 import { PLACEHOLDER_PORTRAIT_WEBP, Station, type ChipRead } from './station.js';
 import { TslTrust } from './tsl-trust.js';
@@ -37,11 +38,24 @@ Commands
   untrust --service ID   stop trusting a service (DELETE /devices/trust/ID)
   status              what this device holds
 
+Logging in (spec §6)
+  inbox               pending login requests (GET /devices/inbox): the service, the code to compare, the scopes
+  listen              wait on the /device socket and print each request as it arrives (Ctrl-C to stop);
+                      --once stops after the first; --approve approves each (with --scopes / --face as below)
+  approve             face check, then sign and POST /auth/verify. --session ID (default: the newest pending
+                      request), --otp CODE (the code the browser shows: refused here if it differs),
+                      --scopes a,b (default: all requested), --face HEX (default: the face captured at issuance)
+  deny --session ID   POST /auth/deny
+  scan-qr --qr FILE.png | --text IDTK1:…
+                      read a claims-only QR (spec §6.5), verify the service's VDS, show what it asks for, and keep
+                      the request for approve; --approve approves it at once
+
 Options
   --server URL        IDToken server (default http://localhost:3000, or IDTOKEN_SERVER)
   --dir PATH          device folder: key, state (default ./.idtoken-device)
   --admin-key KEY     admin key for issue (default IDTOKEN_BOOTSTRAP_ADMIN_KEY)
   --anchor FILE       trust anchor PEM to pin (default: trust the server's anchor on first use)
+  --issuer URL        the server's ISSUER_URL, as claims-only QRs name it (default: --server)
 `;
 
 interface Context {
@@ -74,6 +88,13 @@ async function main(argv: string[]): Promise<void> {
       vds: { type: 'string' },
       qr: { type: 'string' },
       service: { type: 'string' },
+      issuer: { type: 'string' },
+      session: { type: 'string' },
+      otp: { type: 'string' },
+      scopes: { type: 'string' },
+      text: { type: 'string' },
+      once: { type: 'boolean' },
+      approve: { type: 'boolean' },
     },
   });
   const context: Context = {
@@ -96,6 +117,16 @@ async function main(argv: string[]): Promise<void> {
       return services(context);
     case 'untrust':
       return untrust(context);
+    case 'inbox':
+      return inbox(context);
+    case 'listen':
+      return listen(context);
+    case 'approve':
+      return approve(context);
+    case 'deny':
+      return deny(context);
+    case 'scan-qr':
+      return scanQr(context);
     case undefined:
     case 'help':
       process.stdout.write(HELP);
@@ -106,6 +137,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+/** The last claims-only request scanned, kept for `approve`. */
+const SCANNED_QR_FILE = 'scanned-qr.json';
 
 async function device(context: Context): Promise<Device> {
   const client = new IdTokenClient(context.server);
@@ -202,16 +236,22 @@ async function stationFor(context: Context, admin: IdTokenClient): Promise<Stati
   return registered.station;
 }
 
-async function enroll(context: Context): Promise<void> {
+/** The live face: --face HEX, or the template captured at issuance (the right face). */
+function liveFace(context: Context, command: string): Uint8Array {
   const templateFile = join(context.dir, 'face-template.hex');
   const faceHex =
     (context.values.face as string | undefined) ??
     (existsSync(templateFile) ? readFileSync(templateFile, 'utf8').trim() : undefined);
   if (!faceHex || !/^(?:[0-9a-fA-F]{2})+$/.test(faceHex))
-    throw new UsageError('enroll needs --face HEX (the live face template)');
+    throw new UsageError(`${command} needs --face HEX (the live face template)`);
+  return new Uint8Array(Buffer.from(faceHex, 'hex'));
+}
+
+async function enroll(context: Context): Promise<void> {
+  const liveFaceTemplate = liveFace(context, 'enroll');
   const phone = await device(context);
   const result = await phone.enroll({
-    liveFaceTemplate: new Uint8Array(Buffer.from(faceHex, 'hex')),
+    liveFaceTemplate,
     platform: 'simulator',
     ...(context.values['fcm-token'] ? { fcmToken: String(context.values['fcm-token']) } : {}),
   });
@@ -252,6 +292,108 @@ async function untrust(context: Context): Promise<void> {
   print(await (await device(context)).untrustService(context.values.service));
 }
 
+async function login(context: Context): Promise<DeviceLogin> {
+  const issuer = typeof context.values.issuer === 'string' ? context.values.issuer : undefined;
+  return new DeviceLogin(await device(context), context.server, issuer);
+}
+
+/** What the phone's screen shows for a request: who asks, the code to compare, what they ask for. */
+function describeRequest(request: LoginRequest): string {
+  const who = `${request.serviceName}${request.serviceUrl ? ` (${request.serviceUrl})` : ''}`;
+  const verified = request.serviceVerified ? 'verified' : 'NOT verified';
+  return (
+    `${who}, ${verified}, asks to sign in — code ${request.otp}, until ${request.expiresAt}\n` +
+    `  wants: ${request.scopes.join(', ') || 'nothing'}\n  session: ${request.sessionId}\n`
+  );
+}
+
+async function inbox(context: Context): Promise<void> {
+  const requests = await (await login(context)).inbox();
+  for (const request of requests) process.stderr.write(describeRequest(request));
+  print({ requests });
+}
+
+async function listen(context: Context): Promise<void> {
+  const phone = await login(context);
+  const face = context.values.approve ? liveFace(context, 'listen --approve') : undefined;
+  await new Promise<void>((resolve, reject) => {
+    let handling = Promise.resolve();
+    const listener = phone.listen((request) => {
+      handling = handling
+        .then(async () => {
+          process.stderr.write(describeRequest(request));
+          print(request);
+          if (face)
+            print(
+              await phone.approve(request, { liveFaceTemplate: face, grantedScopes: grantedScopes(context, request) }),
+            );
+          if (context.values.once) {
+            (await listener).close();
+            resolve();
+          }
+        })
+        .catch(reject);
+    });
+    listener.then(() => process.stderr.write('Listening for login requests (Ctrl-C to stop)…\n'), reject);
+  });
+}
+
+function grantedScopes(context: Context, request: LoginRequest): string[] {
+  if (typeof context.values.scopes !== 'string') return request.scopes;
+  return context.values.scopes
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+}
+
+async function approve(context: Context): Promise<void> {
+  const phone = await login(context);
+  const request = await chosenRequest(context, phone);
+  process.stderr.write(describeRequest(request));
+  // The user's comparison (spec §6, X.1280): the code on the phone must be the one the browser shows.
+  if (typeof context.values.otp === 'string' && context.values.otp !== request.otp) {
+    throw new UsageError(
+      `the browser shows ${context.values.otp}, this request's code is ${request.otp}: not approved`,
+    );
+  }
+  const liveFaceTemplate = liveFace(context, 'approve');
+  print(await phone.approve(request, { liveFaceTemplate, grantedScopes: grantedScopes(context, request) }));
+  rmSync(join(context.dir, SCANNED_QR_FILE), { force: true });
+}
+
+/** --session ID from the inbox or the last scanned QR; without it, the newest pending request. */
+async function chosenRequest(context: Context, phone: DeviceLogin): Promise<LoginRequest> {
+  const scannedFile = join(context.dir, SCANNED_QR_FILE);
+  const scanned = existsSync(scannedFile) ? (JSON.parse(readFileSync(scannedFile, 'utf8')) as LoginRequest) : undefined;
+  const wanted = context.values.session;
+  if (scanned && (wanted === undefined || wanted === scanned.sessionId)) return scanned;
+  const pending = await phone.inbox();
+  const found = wanted === undefined ? pending.at(-1) : pending.find((request) => request.sessionId === wanted);
+  if (!found) throw new UsageError(wanted ? `no pending request for session ${String(wanted)}` : 'no pending request');
+  return found;
+}
+
+async function deny(context: Context): Promise<void> {
+  if (typeof context.values.session !== 'string') throw new UsageError('deny needs --session ID');
+  print(await (await login(context)).deny(context.values.session));
+}
+
+async function scanQr(context: Context): Promise<void> {
+  const { qr, text } = context.values;
+  const content = typeof text === 'string' ? text : typeof qr === 'string' ? scanQrPngFile(qr) : undefined;
+  if (!content) throw new UsageError('scan-qr needs --qr FILE.png or --text IDTK1:…');
+  const phone = await login(context);
+  const request = await phone.scanQr(content);
+  process.stderr.write(describeRequest(request));
+  if (context.values.approve) {
+    const liveFaceTemplate = liveFace(context, 'scan-qr --approve');
+    print(await phone.approve(request, { liveFaceTemplate, grantedScopes: grantedScopes(context, request) }));
+    return;
+  }
+  writeFileSync(join(context.dir, SCANNED_QR_FILE), JSON.stringify(request), { mode: 0o600 });
+  print(request);
+}
+
 async function status(context: Context): Promise<void> {
   const { state } = new FileKeystore(context.dir).open();
   print({
@@ -268,7 +410,12 @@ function print(value: unknown): void {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ServerError) process.stderr.write(`server refused: ${error.message}\n`);
-  else if (error instanceof FaceMismatchError || error instanceof UsageError || error instanceof VdsError)
+  else if (
+    error instanceof FaceMismatchError ||
+    error instanceof UsageError ||
+    error instanceof VdsError ||
+    error instanceof QrRefusedError
+  )
     process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
