@@ -318,4 +318,21 @@ describe('login (spec §6) end to end, with the device simulator', () => {
     });
     expect(JSON.stringify(rows[0].data)).not.toContain(session.autoPassword!);
   });
+
+  it('counts what happened in Prometheus figures, with no tokenId, sessionId or OTP in them', async () => {
+    const text = (await http().get('/metrics').expect(200)).text;
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    // The tests above: one approval with a tokenId, two claims-only approvals, a denial, a revocation, an expiry.
+    expect(value('idtoken_logins_total{outcome="approved"}')).toBeGreaterThanOrEqual(3);
+    expect(value('idtoken_logins_total{outcome="denied"}')).toBeGreaterThanOrEqual(1);
+    expect(value('idtoken_logins_total{outcome="revoked"}')).toBeGreaterThanOrEqual(1);
+    expect(value('idtoken_logins_total{outcome="expired"}')).toBeGreaterThanOrEqual(1);
+    expect(value('idtoken_sessions_started_total{mode="claims_only"}')).toBe(2);
+    expect(value('idtoken_push_total{channel="inbox",outcome="sent"}')).toBeGreaterThanOrEqual(5);
+    expect(value('idtoken_verify_duration_seconds_count{result="approved"}')).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/^idtoken_socket_connections\{namespace="session"\} \d+$/m);
+    // No identifier of a person or a session in any label.
+    expect(text).not.toMatch(/sess_[\w-]{22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '#idtoken/audit';
 import type { RejectionReason, SessionRecord } from './session-record.js';
+import { SessionMetrics } from './session-metrics.js';
 import { SessionStore } from './session.store.js';
 
 /** Who acted on a session and the request it came with, for the audit trail. */
@@ -26,6 +27,7 @@ export class SessionOutcomes {
   constructor(
     private readonly sessions: SessionStore,
     private readonly audit: AuditTrail,
+    private readonly metrics: SessionMetrics,
   ) {}
 
   /** spec §6.2 / §6.4: `rejected {reason}` — denied by the holder, or the third failed check. */
@@ -45,6 +47,7 @@ export class SessionOutcomes {
 
   /** The 60 s passed with no answer: the audit row (the browser learns `expired` from its own timer or poll). */
   async expire(session: SessionRecord, now: Date = new Date()): Promise<void> {
+    this.metrics.ended.inc({ outcome: 'expired' });
     await this.audit.record({
       type: 'session.expired',
       actor: 'system',
@@ -67,6 +70,7 @@ export class SessionOutcomes {
     by: { actor: string; subject?: string; requestId?: string; ip?: string },
   ): Promise<void> {
     await this.sessions.closeSession(session.sessionId);
+    this.metrics.ended.inc({ outcome: reason });
     await this.audit.record({
       type: REJECTION_EVENTS[reason],
       ...by,

@@ -3,6 +3,7 @@ import { DeviceRequestVerifier, type DeviceEnvelope } from '#idtoken/enrollment'
 import { DomainError } from '#idtoken/platform';
 import type { InitiateAnswer, InitiateInput } from './initiate/initiate-answer.js';
 import { InitiateFlow } from './initiate/initiate.flow.js';
+import { SessionMetrics } from './session-metrics.js';
 import { SessionOutcomes } from './session-outcomes.js';
 import { SessionStore } from './session.store.js';
 import { sessionStatus, type SessionStatusAnswer } from './status/session-status.js';
@@ -18,14 +19,23 @@ export class SessionService {
     private readonly deviceRequests: DeviceRequestVerifier,
     private readonly sessions: SessionStore,
     private readonly outcomes: SessionOutcomes,
+    private readonly metrics: SessionMetrics,
   ) {}
 
   initiate(input: InitiateInput): Promise<InitiateAnswer> {
     return this.initiateFlow.initiate(input);
   }
 
-  verify(request: VerifyRequest, context: { requestId?: string; ip?: string }) {
-    return this.verifyFlow.verify(request, context);
+  async verify(request: VerifyRequest, context: { requestId?: string; ip?: string }) {
+    const stop = this.metrics.verifyDuration.startTimer();
+    try {
+      const answer = await this.verifyFlow.verify(request, context);
+      stop({ result: 'approved' });
+      return answer;
+    } catch (error) {
+      stop({ result: error instanceof DomainError ? error.code : 'error' });
+      throw error;
+    }
   }
 
   /** spec §6.2 `POST /auth/deny` (device-signed, action `deny`, fields `{sessionId}`): `rejected {reason: "denied"}`. */

@@ -7,6 +7,7 @@ import { DeviceGateway } from './device/device.gateway.js';
 import { DeviceInboxController } from './device/device-inbox.controller.js';
 import { PendingRequests } from './device/pending-requests.js';
 import { SessionLifecycle } from './session-lifecycle.js';
+import { SessionMetrics } from './session-metrics.js';
 import { SessionGateway } from './channels/session.gateway.js';
 import { SessionOrigins } from './channels/session-origins.js';
 import { AuthController } from './http/auth.controller.js';
@@ -29,6 +30,7 @@ import { VerifyFlow } from './verify/verify.flow.js';
   controllers: [AuthController, DeviceInboxController, LockoutsController],
   providers: [
     SessionStore,
+    SessionMetrics,
     InitiateFlow,
     ClientAssertions,
     VerifyFlow,

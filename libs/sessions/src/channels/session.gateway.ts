@@ -11,6 +11,7 @@ import { EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import type { SessionEvent, SessionResult } from '../session-record.js';
 import { SESSION_EVENTS_CHANNEL, SessionStore } from '../session.store.js';
 import { sameToken } from '../status/session-status.js';
+import { SessionMetrics } from '../session-metrics.js';
 import { SessionOrigins } from './session-origins.js';
 
 /** What a `/session` socket carries once its handshake was accepted. */
@@ -62,6 +63,7 @@ export class SessionGateway
     private readonly sessions: SessionStore,
     store: EphemeralStore,
     private readonly origins: SessionOrigins,
+    private readonly metrics: SessionMetrics,
   ) {
     this.events = new HeldSubscription(
       store,
@@ -94,6 +96,7 @@ export class SessionGateway
   }
 
   async handleConnection(socket: SessionSocket): Promise<void> {
+    this.metrics.sockets.inc({ namespace: 'session' });
     const { sessionId } = socket.data;
     // Join first, then read: an event published meanwhile is either seen here or delivered to the room.
     await socket.join(sessionId);
@@ -110,6 +113,7 @@ export class SessionGateway
   }
 
   handleDisconnect(socket: SessionSocket): void {
+    this.metrics.sockets.dec({ namespace: 'session' });
     clearTimeout(socket.data.expiryTimer);
   }
 

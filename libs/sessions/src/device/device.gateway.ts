@@ -1,10 +1,17 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import { DeviceRequestVerifier, ENROLLMENT_REVOKED_CHANNEL } from '#idtoken/enrollment';
 import { DomainError, EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import { DEVICE_INBOX_CHANNEL, type AuthRequestMessage, type InboxDelivery } from '#idtoken/push';
+import { SessionMetrics } from '../session-metrics.js';
 import { PendingRequests } from './pending-requests.js';
 
 interface DeviceSocketData {
@@ -39,7 +46,12 @@ export const DEVICE_REFUSED = 'invalid_request';
 @Injectable()
 @WebSocketGateway({ namespace: '/device' })
 export class DeviceGateway
-  implements OnGatewayInit<Namespace>, OnGatewayConnection<DeviceSocket>, OnModuleInit, OnModuleDestroy
+  implements
+    OnGatewayInit<Namespace>,
+    OnGatewayConnection<DeviceSocket>,
+    OnGatewayDisconnect<DeviceSocket>,
+    OnModuleInit,
+    OnModuleDestroy
 {
   private readonly logger = new Logger(DeviceGateway.name);
   private readonly subscriptions: HeldSubscription[];
@@ -51,6 +63,7 @@ export class DeviceGateway
     private readonly verifier: DeviceRequestVerifier,
     private readonly pending: PendingRequests,
     store: EphemeralStore,
+    private readonly metrics: SessionMetrics,
   ) {
     const retry = (channel: string) => this.logger.warn(`${channel} subscription failed; retrying`);
     this.subscriptions = [
@@ -80,10 +93,15 @@ export class DeviceGateway
   }
 
   async handleConnection(socket: DeviceSocket): Promise<void> {
+    this.metrics.sockets.inc({ namespace: 'device' });
     const { tokenId } = socket.data;
     // Join first, then read: a request published meanwhile is either in the list or delivered to the room.
     await socket.join(tokenId);
     for (const request of await this.pending.of(tokenId)) send(socket, request);
+  }
+
+  handleDisconnect(): void {
+    this.metrics.sockets.dec({ namespace: 'device' });
   }
 
   private async admit(socket: DeviceSocket): Promise<void> {

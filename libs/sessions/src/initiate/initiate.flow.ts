@@ -28,6 +28,7 @@ import {
 import { ClientAssertions } from './client-assertion.js';
 import { serviceCredentialOf } from './service-credential.js';
 import { SessionLifecycle } from '../session-lifecycle.js';
+import { SessionMetrics } from '../session-metrics.js';
 
 /** spec §6.3: the data-only push message, the same on every channel. */
 function authRequest(session: SessionRecord, service: ServiceEntity, verified: boolean): AuthRequestMessage {
@@ -60,6 +61,7 @@ export class InitiateFlow {
     private readonly push: PushDispatcher,
     private readonly lifecycle: SessionLifecycle,
     assertions: ClientAssertions,
+    private readonly metrics: SessionMetrics,
   ) {
     const serviceIdOfVds = (serviceVds: string, now: Date) => this.serviceIdOfVds(serviceVds, now);
     const limits = { perIp: config.initiateRateLimitPerMinute, perToken: config.initiatePerTokenLimitPerMinute };
@@ -121,6 +123,7 @@ export class InitiateFlow {
     };
     await this.sessions.saveSession(session);
     this.lifecycle.scheduleExpiry(session);
+    this.metrics.started.inc({ mode: tokenId === undefined ? 'claims_only' : 'direct' });
     // spec §6.3; a claims-only session has no device yet: its request travels in the QR.
     if (tokenId !== undefined)
       await this.push.dispatch({ tokenId, pushToken }, authRequest(session, service, verified));

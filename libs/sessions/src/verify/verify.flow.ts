@@ -5,6 +5,7 @@ import { DomainError } from '#idtoken/platform';
 import { approvalHash } from '../derivation/index.js';
 import type { SessionRecord } from '../session-record.js';
 import { SessionOutcomes, type SessionActor } from '../session-outcomes.js';
+import { SessionMetrics } from '../session-metrics.js';
 import { SessionStore } from '../session.store.js';
 import { SessionTokenIssuer } from '../token/session-token.issuer.js';
 import {
@@ -33,6 +34,7 @@ export class VerifyFlow {
     private readonly tokens: SessionTokenIssuer,
     private readonly outcomes: SessionOutcomes,
     private readonly audit: AuditTrail,
+    private readonly metrics: SessionMetrics,
   ) {}
 
   async verify(
@@ -83,6 +85,7 @@ export class VerifyFlow {
     now: Date,
   ): Promise<{ status: 'approved'; expiresAt: string }> {
     await this.sessions.closeSession(session.sessionId);
+    this.metrics.ended.inc({ outcome: 'approved' });
     const { jwt, claims } = await this.tokens.issue(session, enrollment, grant, now);
     const hash = approvalHash(session.wsToken, session.sessionId, session.random, jwt);
     const expiresAt = new Date(claims.exp * 1000).toISOString();
