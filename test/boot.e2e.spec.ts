@@ -1,8 +1,15 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { io } from 'socket.io-client';
+import { DeviceLogin } from '../apps/device/src/index.js';
+import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import { servicesUnderTest } from './support/test-env.js';
+import { startTestApp, type RunningApp } from './support/test-app.js';
 
 /**
  * The README's `npm start` path, for real: the compiled server in a child process with no services
@@ -373,4 +380,110 @@ describe('the device simulator CLI against a running server', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/unknown command "fly"/);
   });
+});
+
+const withServices = servicesUnderTest.databaseUrl && servicesUnderTest.redisUrl ? describe : describe.skip;
+
+withServices('two server processes sharing PostgreSQL and Redis (spec §6.4: events reach every node)', () => {
+  const masterSecret = 'ab'.repeat(32);
+  let nodeA: RunningApp;
+  let nodeB: Run;
+  let baseUrlB: string;
+
+  beforeAll(async () => {
+    // Node A in this process, node B the built server in a child process, on A's database and Redis prefix.
+    nodeA = await startTestApp({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+      IDTOKEN_MASTER_SECRET: masterSecret,
+      ISSUER_URL: 'https://id.example',
+      TRUST_PROXY: 'true',
+    });
+    const port = await freePort();
+    baseUrlB = `http://127.0.0.1:${port}`;
+    const { config } = nodeA.env;
+    nodeB = startServer({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'idtoken-node-b-')),
+      DATABASE_URL: config.databaseUrl!,
+      REDIS_URL: config.redisUrl!,
+      REDIS_PREFIX: config.redisPrefix,
+      IDTOKEN_MASTER_SECRET: masterSecret,
+      ISSUER_URL: 'https://id.example',
+      LOG_LEVEL: 'warn',
+    });
+    await readyWithin(`${baseUrlB}/health/ready`, 15_000, nodeB);
+  }, 30_000);
+  afterAll(async () => {
+    nodeB?.child.kill('SIGTERM');
+    await nodeB?.exited;
+    await killLeftovers();
+    await nodeA?.close();
+  });
+
+  it('delivers the approval to a browser on process A when the phone verifies on process B', async () => {
+    const a = nodeA.baseUrl;
+    const { station, csca } = await setUpStation(a);
+    const created = await fetch(`${a}/admin/services`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        serviceId: 'shop',
+        name: 'Shop',
+        url: 'https://shop.example',
+        allowedScopes: ['identity:basic'],
+        defaultScopes: ['identity:basic'],
+      }),
+    });
+    const { serviceSecret } = (await created.json()) as { serviceSecret: string };
+    const issued = await issueCredential(station, csca);
+    // The phone talks to node B only.
+    const phone = await newDevice(baseUrlB);
+    await phone.receiveCredential(issued.vds);
+    await phone.enroll({ liveFaceTemplate: issued.face });
+    const { serviceVds } = (await (await fetch(`${baseUrlB}/services/shop/vds`)).json()) as { serviceVds: string };
+    await phone.trustService(serviceVds);
+    const login = new DeviceLogin(phone, baseUrlB, 'https://id.example');
+
+    const session = (await (
+      await fetch(`${a}/auth/initiate`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`shop:${serviceSecret}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ tokenId: phone.tokenId, serviceId: 'shop' }),
+      })
+    ).json()) as { sessionId: string; wsToken: string; random: string; autoPassword: string };
+    const browser = io(`${a}/session`, {
+      transports: ['websocket'],
+      auth: { sessionId: session.sessionId, wsToken: session.wsToken },
+      extraHeaders: { origin: 'https://shop.example' },
+      reconnection: false,
+    });
+    try {
+      await new Promise((shown) => browser.once('otp_ready', shown));
+      const approved = new Promise<{ jwt: string; hash: string }>((done) => browser.once('approved', done));
+      // Started on A, found in the inbox on B, approved on B.
+      const [request] = await login.inbox();
+      expect(request).toMatchObject({ sessionId: session.sessionId, otp: session.autoPassword });
+      await login.approve(request!, { liveFaceTemplate: issued.face });
+      const { jwt, hash } = await approved;
+      expect(hash).toBe(
+        createHmac('sha256', Buffer.from(session.wsToken, 'base64url'))
+          .update(`approved|${session.sessionId}|${session.random}|${jwt}`)
+          .digest('base64url'),
+      );
+      // Signed by B with the key both nodes publish.
+      for (const node of [a, baseUrlB]) {
+        const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(`${node}/.well-known/jwks.json`)), {
+          issuer: 'https://id.example',
+          audience: 'shop',
+        });
+        expect(payload.sid).toBe(session.sessionId);
+      }
+    } finally {
+      browser.close();
+    }
+  }, 60_000);
 });
