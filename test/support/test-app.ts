@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
+import type { EphemeralStore } from '#idtoken/platform';
 import { createIdpApp } from '../../apps/idp/src/create-app.js';
 import { createTestEnvironment, type TestEnvironment } from './test-env.js';
 
@@ -12,9 +13,12 @@ export interface RunningApp {
 }
 
 /** Boots the real IdP on a free loopback port, with a test environment of its own. */
-export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<RunningApp> {
+export async function startTestApp(
+  overrides: Record<string, string | undefined> = {},
+  options: { ephemeralStore?: EphemeralStore } = {},
+): Promise<RunningApp> {
   const env = await createTestEnvironment(overrides);
-  const app = await createIdpApp(env.config, pino({ level: 'silent' }));
+  const app = await createIdpApp(env.config, pino({ level: 'silent' }), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

@@ -4,7 +4,7 @@ import { AuditModule } from '#idtoken/audit';
 import { EnrollmentModule } from '#idtoken/enrollment';
 import { IssuanceModule } from '#idtoken/issuance';
 import { KeysModule } from '#idtoken/keys';
-import { PlatformModule, type AppConfig } from '#idtoken/platform';
+import { PlatformModule, type AppConfig, type EphemeralStore } from '#idtoken/platform';
 import { ServicesModule } from '#idtoken/services';
 import { SessionsModule } from '#idtoken/sessions';
 import { TrustModule, TrustStore } from '#idtoken/trust';
@@ -14,11 +14,11 @@ import { persistence } from './persistence.js';
 /** Wiring only: each bounded context contributes its module here. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { ephemeralStore?: EphemeralStore } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, persistence }),
+        PlatformModule.forRoot({ config, persistence, ephemeralStore: options.ephemeralStore }),
         AuditModule,
         AdminModule,
         TrustModule,

@@ -1,12 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig } from '#idtoken/platform';
+import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig, type EphemeralStore } from '#idtoken/platform';
 import { OriginCheckingIoAdapter } from '#idtoken/sessions';
 import { AppModule } from './app.module.js';
 
 /** Builds the IdP application (not yet listening): used by main.ts and by the end-to-end tests. */
-export async function createIdpApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+export async function createIdpApp(
+  config: AppConfig,
+  logger: Logger,
+  options: { ephemeralStore?: EphemeralStore } = {},
+): Promise<NestFastifyApplication> {
   const { trustProxy } = config;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -18,7 +22,7 @@ export async function createIdpApp(config: AppConfig, logger: Logger): Promise<N
     // Close idle keep-alive connections on shutdown instead of waiting for clients.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
   });

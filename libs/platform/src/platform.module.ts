@@ -14,6 +14,8 @@ import { EphemeralStoreLifecycle, ephemeralStoreProvider } from './store/store.p
 export interface PlatformOptions {
   config: AppConfig;
   persistence: PersistenceParts;
+  /** An ephemeral store made by the caller (an embedding host, a test with its own clock); closed at shutdown. */
+  ephemeralStore?: EphemeralStore;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface PlatformOptions {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot({ config, persistence }: PlatformOptions): DynamicModule {
+  static forRoot({ config, persistence, ephemeralStore }: PlatformOptions): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
@@ -45,7 +47,7 @@ export class PlatformModule {
           useFactory: () => new SecretBox(config.masterSecret),
         },
         { provide: MetricsRegistry, useFactory: () => new MetricsRegistry() },
-        ephemeralStoreProvider,
+        ephemeralStore ? { provide: EphemeralStore, useValue: ephemeralStore } : ephemeralStoreProvider,
         EphemeralStoreLifecycle,
         RateLimiter,
       ],
