@@ -66,7 +66,7 @@ describe('session expiry (spec §6.1, 60 s) on a controlled clock', () => {
 
     // …at 61 s it is gone: verify finds no session, the poller reads `expired`, the phone's inbox is empty.
     skewMs = 0;
-    const late = await start();
+    await start();
     const [lateRequest] = await login.inbox();
     skewMs = 61_000;
     const refused = await http()
