@@ -171,6 +171,27 @@ describe('browser channel (spec §6.4) end to end', () => {
     expect(await rejected).toEqual({ sessionId: session.sessionId, reason: 'denied' });
   });
 
+  it('sends rejected {reason: too_many_attempts} after the third wrong OTP', async () => {
+    const session = await started();
+    const socket = connect(session, undefined);
+    await next(socket, 'otp_ready');
+    const rejected = next(socket, 'rejected');
+    const wrongOtp = String((Number(session.autoPassword) + 1) % 1_000_000).padStart(6, '0');
+    for (const status of [401, 401, 429]) {
+      const timestamp = device.unixNow();
+      await request(server.baseUrl)
+        .post('/auth/verify')
+        .send({
+          ...verifyBody(session),
+          otp: wrongOtp,
+          timestamp,
+          signatureBase64: device.signText(`${session.sessionId}|${wrongOtp}|${timestamp}|identity:name`),
+        })
+        .expect(status);
+    }
+    expect(await rejected).toEqual({ sessionId: session.sessionId, reason: 'too_many_attempts' });
+  });
+
   it('refuses a wrong wsToken and an unknown session (connect_error)', async () => {
     const session = await started();
     const other = await started();

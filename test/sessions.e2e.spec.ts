@@ -198,6 +198,13 @@ describe('sessions (spec §6) end to end', () => {
       expect(response.body.code).toBe('invalid_scope');
     });
 
+    it('refuses unknown scopes, and composites outside allowedScopes (422 invalid_scope), never ignoring them', async () => {
+      for (const scopes of [['identity:name', 'identity:shoe_size'], ['identity:full_with_photo'], ['openid']]) {
+        const response = await initiate({ tokenId, serviceId: 'shop', scopes }).expect(422);
+        expect(response.body.code).toBe('invalid_scope');
+      }
+    });
+
     it('answers the 11th initiate of a minute from one IP with 429 rate_limited', async () => {
       const call = () =>
         http()
@@ -246,6 +253,30 @@ describe('sessions (spec §6) end to end', () => {
       const session = await started();
       const response = await verify(verifyBody(session, { timestamp: device.unixNow() - 31 })).expect(400);
       expect(response.body.code).toBe('stale_timestamp');
+    });
+
+    it('refuses a timestamp 31 s ahead (400 stale_timestamp), and accepts one 29 s ahead', async () => {
+      const session = await started();
+      const ahead = await verify(verifyBody(session, { timestamp: device.unixNow() + 31 })).expect(400);
+      expect(ahead.body.code).toBe('stale_timestamp');
+      await verify(verifyBody(session, { timestamp: device.unixNow() + 29 })).expect(200);
+    });
+
+    it('refuses a signature made by another enrolled device (401 invalid_signature)', async () => {
+      const session = await started();
+      const other = await enrolledDevice();
+      // The other phone signs exactly the right text, under this holder's tokenId.
+      const forged = { ...verifyBody(session, {}, other), tokenId: device.tokenId! };
+      const response = await verify(forged).expect(401);
+      expect(response.body.code).toBe('invalid_signature');
+    });
+
+    it('refuses a replayed approval: the same body twice, the second finds no session (404)', async () => {
+      const session = await started();
+      const body = verifyBody(session);
+      await verify(body).expect(200);
+      const replayed = await verify(body).expect(404);
+      expect(replayed.body.code).toBe('session_not_found');
     });
 
     it('refuses a signature over other text (401 invalid_signature)', async () => {
