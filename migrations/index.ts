@@ -4,6 +4,7 @@ import { Enrollments1795725701514 } from './1795725701514-enrollments.js';
 import { CscaMasterList1795725710848 } from './1795725710848-csca-master-list.js';
 import { TrustRevocationList1795726007749 } from './1795726007749-trust-revocation-list.js';
 import { Services1795727000000 } from './1795727000000-services.js';
+import { Oidc1795728000000 } from './1795728000000-oidc.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CscaMasterList1795725710848,
   TrustRevocationList1795726007749,
   Services1795727000000,
+  Oidc1795728000000,
 ];

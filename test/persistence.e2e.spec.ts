@@ -12,6 +12,7 @@ const TABLES = [
   'csca_certificates',
   'enrollments',
   'key_material',
+  'oidc_models',
   'service_trust_bindings',
   'service_vds',
   'services',

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import type { EphemeralStore } from '#idtoken/platform';
@@ -15,11 +16,11 @@ export interface RunningApp {
 /** Boots the real IdP on a free loopback port, with a test environment of its own. */
 export async function startTestApp(
   overrides: Record<string, string | undefined> = {},
-  options: { ephemeralStore?: EphemeralStore } = {},
+  options: { ephemeralStore?: EphemeralStore; port?: number } = {},
 ): Promise<RunningApp> {
   const env = await createTestEnvironment(overrides);
   const app = await createIdpApp(env.config, pino({ level: 'silent' }), options);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
   return {
@@ -31,4 +32,16 @@ export async function startTestApp(
       await env.dispose();
     },
   };
+}
+
+/** A free loopback port, for a server whose issuer URL must name its port before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

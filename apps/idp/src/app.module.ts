@@ -6,6 +6,7 @@ import { IssuanceModule } from '#idtoken/issuance';
 import { KeysModule } from '#idtoken/keys';
 import { PlatformModule, type AppConfig, type EphemeralStore } from '#idtoken/platform';
 import { ServicesModule } from '#idtoken/services';
+import { OidcModule } from '#idtoken/oidc';
 import { SessionsModule } from '#idtoken/sessions';
 import { TrustModule, TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST } from '#idtoken/vds';
@@ -38,6 +39,7 @@ export class AppModule {
         EnrollmentModule,
         ServicesModule,
         SessionsModule,
+        OidcModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig, type EphemeralStore } from '#idtoken/platform';
+import { mountOidc } from '#idtoken/oidc';
 import { OriginCheckingIoAdapter } from '#idtoken/sessions';
 import { AppModule } from './app.module.js';
 
@@ -26,6 +27,8 @@ export async function createIdpApp(
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
   });
+  // oidc-provider takes its requests raw, before Fastify parses bodies (docs/oidc.md).
+  mountOidc(app);
   configureHttp(app);
   // spec §6.4: socket.io on the same server; every socket handshake's Origin is checked (`allowRequest`).
   app.useWebSocketAdapter(new OriginCheckingIoAdapter(app));

@@ -3,6 +3,7 @@ import { AuditEventEntity } from '#idtoken/audit';
 import { EnrollmentEntity } from '#idtoken/enrollment';
 import { CscaCertificateEntity } from '#idtoken/issuance';
 import { KeyMaterialEntity } from '#idtoken/keys';
+import { OidcModelEntity } from '#idtoken/oidc';
 import type { PersistenceParts } from '#idtoken/platform';
 import { ServiceEntity, ServiceVdsEntity, TrustBindingEntity } from '#idtoken/services';
 import { RevokedCertificateEntity, RevokedFingerprintEntity } from '#idtoken/trust';
@@ -22,6 +23,7 @@ export const persistence: PersistenceParts = {
     ServiceEntity,
     ServiceVdsEntity,
     TrustBindingEntity,
+    OidcModelEntity,
   ],
   migrations,
 };

@@ -11,3 +11,5 @@ export {
 } from './vds/service-vds-payload.js';
 export { TrustBindingEntity } from './trust/trust-binding.entity.js';
 export { TrustBindings, type TrustedService } from './trust/trust-bindings.js';
+export { OIDC_AUTH_METHODS, type OidcClientSettings } from './registry/oidc-client-settings.js';
+export { ServiceSecrets } from './registry/service-secrets.js';

@@ -14,6 +14,6 @@ import { ServiceVdsIssuer } from './vds/service-vds.issuer.js';
   imports: [TrustModule, EnrollmentModule],
   controllers: [AdminServicesController, ServiceVdsController, DeviceTrustController],
   providers: [ServiceRegistry, ServiceSecrets, ServiceVdsIssuer, TrustBindings],
-  exports: [ServiceRegistry, TrustBindings],
+  exports: [ServiceRegistry, TrustBindings, ServiceSecrets],
 })
 export class ServicesModule {}

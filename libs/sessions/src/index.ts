@@ -5,4 +5,7 @@ export { OriginCheckingIoAdapter, SessionOrigins } from './channels/index.js';
 export { SessionService } from './session.service.js';
 export { SessionLifecycle } from './session-lifecycle.js';
 export { SESSION_EVENTS_CHANNEL, SessionStore, sessionChannel } from './session.store.js';
-export type { SessionEvent, SessionStatus, RejectionReason } from './session-record.js';
+export type { SessionApproval, SessionEvent, SessionStatus, RejectionReason } from './session-record.js';
+export type { InitiateAnswer } from './initiate/initiate-answer.js';
+export type { SessionStatusAnswer } from './status/session-status.js';
+export { SESSION_AMR as SESSION_AMR_VALUES } from './token/session-token-claims.js';

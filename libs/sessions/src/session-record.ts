@@ -47,13 +47,33 @@ export interface SessionRecord {
 
 /** What the relying party may read after the session ended (spec §6.4 fallback), stored under `session-result:`. */
 export type SessionResult =
-  | { status: 'approved'; wsToken: string; jwt: string; hash: string; random: string; expiresAt: number }
+  | {
+      status: 'approved';
+      wsToken: string;
+      jwt: string;
+      hash: string;
+      random: string;
+      expiresAt: number;
+      /** For the facades on this server (OIDC, SAML), never sent to a poller: who approved, what, and when. */
+      approval: SessionApproval;
+    }
   | { status: 'rejected'; wsToken: string; reason: RejectionReason };
 
 /** Which service a session belongs to, remembered as long as its ticket (the browser channel's Origin check). */
 export interface SessionServiceBinding {
   serviceId: string;
   browserOnly: boolean;
+}
+
+/** What the holder approved (read by the OIDC and SAML facades, which finish their own protocol with it). */
+export interface SessionApproval {
+  tokenId: string;
+  /** The granted scopes expanded to atomic scopes. */
+  grantedScopes: AtomicScope[];
+  /** `substantial` or `high`, from the enrollment. */
+  trustLevel: string;
+  /** Unix seconds of the approval (the authentication time). */
+  approvedAt: number;
 }
 
 /** Remembers a session's wsToken past its end, so a poll after 60 s can say `expired` rather than "unknown". */

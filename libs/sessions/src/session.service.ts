@@ -6,6 +6,7 @@ import { InitiateFlow } from './initiate/initiate.flow.js';
 import { SessionMetrics } from './session-metrics.js';
 import { SessionOutcomes } from './session-outcomes.js';
 import { SessionStore } from './session.store.js';
+import type { SessionApproval } from './session-record.js';
 import { sessionStatus, type SessionStatusAnswer } from './status/session-status.js';
 import { liveSession, tokenIdMatches, type VerifyRequest } from './verify/verify-checks.js';
 import { VerifyFlow } from './verify/verify.flow.js';
@@ -24,6 +25,17 @@ export class SessionService {
 
   initiate(input: InitiateInput): Promise<InitiateAnswer> {
     return this.initiateFlow.initiate(input);
+  }
+
+  /** For the OIDC and SAML facades: a session for a client their own protocol identified (see InitiateFlow). */
+  initiateOnBehalf(input: { serviceId: string; tokenId?: string; scopes: readonly string[]; ip: string }) {
+    return this.initiateFlow.initiateOnBehalf(input);
+  }
+
+  /** What the holder approved, once a session is approved (the facades finish their protocol with it). */
+  async approvalOf(sessionId: string): Promise<SessionApproval | undefined> {
+    const result = await this.sessions.readResult(sessionId);
+    return result?.status === 'approved' ? result.approval : undefined;
   }
 
   async verify(request: VerifyRequest, context: { requestId?: string; ip?: string }) {

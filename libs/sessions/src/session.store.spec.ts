@@ -68,8 +68,15 @@ describe('SessionStore', () => {
       hash: 'h',
       random: record.random,
       expiresAt: 330,
+      approval: { tokenId: 't', grantedScopes: ['identity:name'], trustLevel: 'high', approvedAt: 30 },
     });
-    expect(sessionStatus(await state(), record.wsToken, now())).toMatchObject({ status: 'approved', jwt: 'a.b.c' });
+    // The poller sees the spec's fields only, never who approved.
+    expect(sessionStatus(await state(), record.wsToken, now())).toEqual({
+      status: 'approved',
+      jwt: 'a.b.c',
+      hash: 'h',
+      random: record.random,
+    });
     clock = 95_000;
     expect(sessionStatus(await state(), record.wsToken, now())).toEqual({ status: 'expired' });
   });

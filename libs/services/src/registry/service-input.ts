@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '#idtoken/platform';
 import { ScopeError, isSubset, parseScopes, type Scope } from '#idtoken/claims';
 import { SUBJECT_TYPES } from './service.entity.js';
+import { oidcClientSettingsSchema } from './oidc-client-settings.js';
 import { publicKeysField } from './service-public-keys.js';
 
 // Request shapes of spec §9 `POST /admin/services` and `PATCH /admin/services/{serviceId}`. Shape errors are
@@ -83,6 +84,7 @@ function fields(nodeEnv: NodeEnv) {
     subjectType: z.enum(SUBJECT_TYPES),
     tokenLifetimeSeconds,
     publicKeys: publicKeysField,
+    oidc: oidcClientSettingsSchema(nodeEnv).nullable(),
   };
 }
 
@@ -103,6 +105,7 @@ export function createServiceSchema(nodeEnv: NodeEnv) {
       subjectType: f.subjectType.default('pairwise'),
       tokenLifetimeSeconds: f.tokenLifetimeSeconds.default(300),
       publicKeys: f.publicKeys.default([]),
+      oidc: f.oidc.optional(),
     })
     .strict();
 }

@@ -34,7 +34,7 @@ export class ServiceRegistry {
     const scopes = checkScopes(input.allowedScopes, input.defaultScopes);
     const publicKeys = await toServicePublicKeys(input.publicKeys);
     // spec §9: a secret is generated unless the service initiates publicly (spec §6.1).
-    const secret = input.publicInitiate ? undefined : this.secrets.generate();
+    const secret = input.publicInitiate ? undefined : this.secrets.generate(input.serviceId);
     try {
       return await this.dataSource.transaction(async (manager) => {
         const repository = manager.getRepository(ServiceEntity);
@@ -48,8 +48,9 @@ export class ServiceRegistry {
             logoUrl: input.logoUrl ?? null,
             privacyPolicyUrl: input.privacyPolicyUrl ?? null,
             secretHash: secret?.secretHash ?? null,
+            secretSealed: secret?.secretSealed ?? null,
             publicKeys,
-            oidc: null,
+            oidc: input.oidc ?? null,
             saml: null,
             disabledAt: null,
           }),
@@ -100,10 +101,14 @@ export class ServiceRegistry {
         input.defaultScopes ?? service.defaultScopes,
       );
       let serviceSecret: string | undefined;
-      if (changes.publicInitiate === true) service.secretHash = null;
+      if (changes.publicInitiate === true) {
+        service.secretHash = null;
+        service.secretSealed = null;
+      }
       if (changes.publicInitiate === false && service.publicInitiate) {
-        const secret = this.secrets.generate();
+        const secret = this.secrets.generate(serviceId);
         service.secretHash = secret.secretHash;
+        service.secretSealed = secret.secretSealed;
         serviceSecret = secret.serviceSecret;
       }
       Object.assign(service, changes, scopes, publicKeys ? { publicKeys } : {}, { updatedAt: new Date() });
@@ -148,8 +153,9 @@ export class ServiceRegistry {
       if (service.publicInitiate) {
         throw new DomainError('conflict', 'A publicInitiate service has no secret; set publicInitiate to false first');
       }
-      const secret = this.secrets.generate();
+      const secret = this.secrets.generate(serviceId);
       service.secretHash = secret.secretHash;
+      service.secretSealed = secret.secretSealed;
       service.updatedAt = new Date();
       await manager.getRepository(ServiceEntity).save(service);
       await this.record('service.secret_rotated', service, context, manager, {});

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { bytea } from '#idtoken/platform';
 
 export const SUBJECT_TYPES = ['pairwise', 'public'] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
@@ -53,6 +54,13 @@ export class ServiceEntity {
   /** HMAC-SHA256(pepper, serviceSecret), hex; null when the service has no secret (publicInitiate). */
   @Column({ name: 'secret_hash', type: 'text', nullable: true })
   secretHash: string | null;
+
+  /**
+   * The secret sealed under MASTER (SecretBox): oidc-provider needs the secret itself for client_secret_jwt and
+   * HS256 request objects; null for services created before it existed or without a secret.
+   */
+  @Column({ name: 'secret_sealed', type: 'bytea', nullable: true, transformer: bytea })
+  secretSealed: Buffer | null;
 
   @Column({ name: 'public_keys', type: 'jsonb' })
   publicKeys: ServicePublicKey[];

@@ -89,6 +89,31 @@ export class InitiateFlow {
     return this.open(service, reference, { tokenId: input.tokenId, pushToken, verified, browserOnly }, scopes, now);
   }
 
+  /**
+   * A session the server starts for one of its own facades (OIDC, SAML) on behalf of a registered client: the
+   * client proved nothing here — the facade's protocol identified it (a registered redirect URI or ACS) — so the
+   * checks are initiate's without service authentication, and the push says the server vouches for it. Rate limits
+   * count against the browser's IP, as for a direct initiate.
+   */
+  async initiateOnBehalf(
+    input: { serviceId: string; tokenId?: string; scopes: readonly string[]; ip: string },
+    now: Date = new Date(),
+  ): Promise<InitiateAnswer> {
+    const ports = this.ports;
+    await withinRateLimit(ports, input.ip);
+    const service = await ports.services.getActive(input.serviceId);
+    let pushToken: string | undefined;
+    if (input.tokenId !== undefined) {
+      pushToken = (await activeEnrollment(ports, input.tokenId, now)).pushToken ?? undefined;
+      await notLockedOut(ports, input.tokenId);
+      await trustedWhenRequired(ports, service, input.tokenId);
+    }
+    const scopes = scopesWithinAllowed(service, input.scopes);
+    if (input.tokenId !== undefined) await withinTokenStartLimit(ports, input.tokenId);
+    const who = { tokenId: input.tokenId, pushToken, verified: true, browserOnly: false };
+    return this.open(service, { serviceId: service.serviceId }, who, scopes, now);
+  }
+
   /** spec §6.1 "Then": sessionId, random, otp, wsToken, stored for 60 s. */
   private async open(
     service: ServiceEntity,

@@ -120,6 +120,12 @@ export class VerifyFlow {
       hash,
       random: session.random,
       expiresAt: claims.exp,
+      approval: {
+        tokenId: enrollment.tokenId,
+        grantedScopes: grant.atomic,
+        trustLevel: enrollment.trustLevel,
+        approvedAt: claims.iat,
+      },
     });
     await this.sessions.publish({
       type: 'approved',

@@ -1,0 +1,345 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { AppConfig, DomainError, EphemeralStore, deriveKey } from '#idtoken/platform';
+import { ServiceRegistry } from '#idtoken/services';
+import { SESSION_AMR_VALUES, SessionService } from '#idtoken/sessions';
+import { OidcProviderHost } from '../oidc-provider.host.js';
+import { identityScopesFor, oidcGrant, oidcRejections } from '../oidc-scopes.js';
+import { INTERACTION_PATH } from '../oidc-routes.js';
+import {
+  STYLE_CSS,
+  WAIT_JS,
+  chooseLang,
+  endedPage,
+  identifierPage,
+  waitPage,
+  type EndReason,
+  type Lang,
+} from './pages.js';
+
+/** The OOB session an interaction started, kept as long as the interaction may live. */
+interface InteractionSession {
+  sessionId: string;
+  wsToken: string;
+  expiresAt: string;
+  otp?: string;
+  qr?: string;
+}
+
+const INTERACTION_TTL_MS = 600_000;
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * The OIDC facade's interaction (libs/oidc): the identifier → an X.1280 session of libs/sessions (the same core as
+ * `/auth/initiate`) → the code shown with a countdown while the phone is asked → on approval, the interaction ends
+ * with a Grant of exactly what the holder granted on the phone. "Scan a QR code instead" runs a claims-only session.
+ */
+@ApiExcludeController()
+@Controller()
+export class InteractionController {
+  private readonly csrfKey: Buffer;
+
+  constructor(
+    private readonly host: OidcProviderHost,
+    private readonly sessions: SessionService,
+    private readonly services: ServiceRegistry,
+    private readonly store: EphemeralStore,
+    config: AppConfig,
+  ) {
+    this.csrfKey = deriveKey(config.masterSecret, 'IDToken/v1/interaction-csrf');
+  }
+
+  @Get('interaction-assets/style.css')
+  @Header('content-type', 'text/css; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  style(): string {
+    return STYLE_CSS;
+  }
+
+  @Get('interaction-assets/wait.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  script(): string {
+    return WAIT_JS;
+  }
+
+  @Get('interaction/:uid')
+  async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const details = await this.details(request, reply);
+    await this.store.delete(sessionKey(uid));
+    await this.renderIdentifier(uid, details, request, reply);
+  }
+
+  @Post('interaction/:uid/login')
+  async login(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const details = await this.details(request, reply);
+    const form = this.form(uid, request);
+    const tokenId = (form.tokenId ?? '').trim();
+    try {
+      const started = await this.sessions.initiateOnBehalf({
+        serviceId: details.clientId,
+        tokenId,
+        scopes: identityScopesFor(details.scopes),
+        ip: request.ip,
+      });
+      await this.remember(uid, started);
+      await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      await this.renderIdentifier(uid, details, request, reply, this.loginError(error, lang(details, request)));
+    }
+  }
+
+  @Post('interaction/:uid/qr')
+  async qr(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const details = await this.details(request, reply);
+    this.form(uid, request);
+    const started = await this.sessions.initiateOnBehalf({
+      serviceId: details.clientId,
+      scopes: identityScopesFor(details.scopes),
+      ip: request.ip,
+    });
+    await this.remember(uid, started);
+    await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303);
+  }
+
+  @Get('interaction/:uid/wait')
+  async wait(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const details = await this.details(request, reply);
+    const session = await this.recall(uid);
+    if (!session) return this.restart(uid, reply);
+    const qrSvg = session.qr
+      ? await QRCode.toString(session.qr, { type: 'svg', errorCorrectionLevel: 'M' })
+      : undefined;
+    await page(
+      reply,
+      waitPage({
+        lang: lang(details, request),
+        statusUrl: `${INTERACTION_PATH}/${uid}/status`,
+        completeUrl: `${INTERACTION_PATH}/${uid}/complete`,
+        cancelAction: `${INTERACTION_PATH}/${uid}/cancel`,
+        csrf: this.csrf(uid),
+        expiresAt: session.expiresAt,
+        otp: session.otp,
+        qrSvg,
+      }),
+    );
+  }
+
+  @Get('interaction/:uid/status')
+  async status(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.details(request, reply);
+    const session = await this.recall(uid);
+    const status = session ? (await this.sessions.status(session.sessionId, session.wsToken)).status : 'expired';
+    await reply.header('cache-control', 'no-store').send({ status });
+  }
+
+  @Get('interaction/:uid/complete')
+  async complete(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const details = await this.details(request, reply);
+    const session = await this.recall(uid);
+    if (!session) return this.restart(uid, reply);
+    const state = await this.sessions.status(session.sessionId, session.wsToken);
+    if (state.status === 'pending') return void (await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303));
+    const approval = state.status === 'approved' ? await this.sessions.approvalOf(session.sessionId) : undefined;
+    if (!approval) {
+      const reason: EndReason = state.status === 'rejected' ? (state.reason ?? 'denied') : 'expired';
+      return page(
+        reply,
+        endedPage({
+          lang: lang(details, request),
+          reason,
+          retryUrl: `${INTERACTION_PATH}/${uid}`,
+          cancelAction: `${INTERACTION_PATH}/${uid}/cancel`,
+          csrf: this.csrf(uid),
+        }),
+      );
+    }
+    await this.store.delete(sessionKey(uid));
+    const provider = await this.host.provider();
+    const grant = details.grantId
+      ? ((await provider.Grant.find(details.grantId)) ??
+        new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId }))
+      : new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId });
+    const granted = oidcGrant(details.scopes, approval.grantedScopes, { emailLinked: false });
+    grant.addOIDCScope(granted.scopes.join(' '));
+    if (granted.claims.length > 0) grant.addOIDCClaims(granted.claims);
+    const rejected = oidcRejections(details.scopes, details.requestedClaims, granted);
+    if (rejected.scopes.length > 0) grant.rejectOIDCScope(rejected.scopes.join(' '));
+    if (rejected.claims.length > 0) grant.rejectOIDCClaims(rejected.claims);
+    const grantId = await grant.save();
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      {
+        login: {
+          accountId: approval.tokenId,
+          acr: `http://eidas.europa.eu/LoA/${approval.trustLevel}`,
+          amr: [...SESSION_AMR_VALUES],
+          ts: approval.approvedAt,
+        },
+        consent: { grantId },
+      },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  @Post('interaction/:uid/cancel')
+  async cancel(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.details(request, reply);
+    this.form(uid, request);
+    await this.store.delete(sessionKey(uid));
+    const provider = await this.host.provider();
+    reply.hijack();
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'The user cancelled the sign-in' },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  /** The interaction behind the cookie; oidc-provider refuses an unknown or foreign one (SessionNotFound). */
+  private async details(request: FastifyRequest, reply: FastifyReply) {
+    const provider = await this.host.provider();
+    const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
+      // No interaction cookie, another browser's, or expired: nothing to resume here.
+      if (error instanceof Error && error.name === 'SessionNotFound') {
+        throw new DomainError('session_not_found', 'This sign-in has expired or was not started in this browser');
+      }
+      throw error;
+    });
+    const params = details.params as Record<string, string | undefined>;
+    return {
+      uid: details.uid,
+      clientId: String(params.client_id),
+      scopes: (params.scope ?? '').split(' ').filter(Boolean),
+      loginHint: params.login_hint,
+      uiLocales: params.ui_locales,
+      grantId: details.grantId,
+      requestedClaims: claimsParameterNames(params.claims),
+    };
+  }
+
+  private async renderIdentifier(
+    uid: string,
+    details: Awaited<ReturnType<InteractionController['details']>>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error?: string,
+  ): Promise<void> {
+    const service = await this.services.getActive(details.clientId).catch(() => undefined);
+    await page(
+      reply,
+      identifierPage({
+        lang: lang(details, request),
+        action: `${INTERACTION_PATH}/${uid}/login`,
+        qrAction: `${INTERACTION_PATH}/${uid}/qr`,
+        cancelAction: `${INTERACTION_PATH}/${uid}/cancel`,
+        csrf: this.csrf(uid),
+        clientName: service?.name ?? details.clientId,
+        scopes: details.scopes.filter((scope) => scope !== 'openid'),
+        loginHint: details.loginHint,
+        error,
+      }),
+      error ? 400 : 200,
+    );
+  }
+
+  /** What the identifier page says when a session cannot start; unknown and revoked read alike (no enumeration). */
+  private loginError(error: DomainError, language: Lang): string {
+    const fr = language === 'fr';
+    switch (error.code) {
+      case 'rate_limited':
+      case 'too_many_attempts':
+        return fr ? 'Trop de tentatives. Réessayez plus tard.' : 'Too many attempts. Try again later.';
+      case 'service_not_trusted':
+        return fr
+          ? 'Ajoutez d’abord ce service dans votre application IDToken (scannez son code QR).'
+          : 'Add this service in your IDToken app first (scan its QR code).';
+      case 'invalid_scope':
+        return fr
+          ? 'Ce service demande des données qu’il n’est pas autorisé à recevoir.'
+          : 'This service asks for data it may not receive.';
+      default:
+        return fr ? 'Cet identifiant ne peut pas se connecter.' : 'This identifier cannot sign in.';
+    }
+  }
+
+  private async remember(
+    uid: string,
+    started: { sessionId: string; wsToken: string; expiresAt: string; autoPassword?: string; qr?: string },
+  ): Promise<void> {
+    const session: InteractionSession = {
+      sessionId: started.sessionId,
+      wsToken: started.wsToken,
+      expiresAt: started.expiresAt,
+      ...(started.autoPassword ? { otp: started.autoPassword } : {}),
+      ...(started.qr ? { qr: started.qr } : {}),
+    };
+    await this.store.put(sessionKey(uid), JSON.stringify(session), INTERACTION_TTL_MS);
+  }
+
+  private async recall(uid: string): Promise<InteractionSession | undefined> {
+    const json = await this.store.get(sessionKey(uid));
+    return json ? (JSON.parse(json) as InteractionSession) : undefined;
+  }
+
+  private async restart(uid: string, reply: FastifyReply): Promise<void> {
+    await reply.redirect(`${INTERACTION_PATH}/${uid}`, 303);
+  }
+
+  private csrf(uid: string): string {
+    return createHmac('sha256', this.csrfKey).update(uid).digest('base64url');
+  }
+
+  /** The form fields of a POST, after its CSRF token was checked (bound to the interaction). */
+  private form(uid: string, request: FastifyRequest): Record<string, string | undefined> {
+    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    const presented = Buffer.from(String(body.csrf ?? ''));
+    const expected = Buffer.from(this.csrf(uid));
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      throw new DomainError('invalid_request', 'The form is not from this sign-in (CSRF token)');
+    }
+    return body;
+  }
+}
+
+const sessionKey = (uid: string): string => `oidc-interaction:${uid}`;
+
+/** The claim names of an OIDC `claims` request parameter (its userinfo and id_token members). */
+function claimsParameterNames(claims: unknown): string[] {
+  let parsed: unknown = claims;
+  if (typeof claims === 'string') {
+    try {
+      parsed = JSON.parse(claims);
+    } catch {
+      return [];
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return [];
+  const members = parsed as { userinfo?: object; id_token?: object };
+  return [...new Set([...Object.keys(members.userinfo ?? {}), ...Object.keys(members.id_token ?? {})])];
+}
+
+function lang(details: { uiLocales?: string }, request: FastifyRequest): Lang {
+  const accept = request.headers['accept-language'];
+  return chooseLang(details.uiLocales, typeof accept === 'string' ? accept : undefined);
+}
+
+async function page(reply: FastifyReply, html: string, status = 200): Promise<void> {
+  await reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store')
+    .send(html);
+}

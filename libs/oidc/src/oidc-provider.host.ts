@@ -1,0 +1,154 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { DataSource } from 'typeorm';
+import { EnrollmentRepository } from '#idtoken/enrollment';
+import { TokenKeys } from '#idtoken/keys';
+import { AppConfig, deriveKey } from '#idtoken/platform';
+import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
+import { pairwiseSubject } from '#idtoken/sessions';
+import { createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
+import { oidcClaimsOfHolder } from './oidc-account.js';
+import { ID_TOKEN_CLAIMS, clientMetadataOf } from './oidc-clients.js';
+import { OIDC_SCOPES, oidcClaimsConfiguration } from './oidc-scopes.js';
+import { OIDC_ROUTES, INTERACTION_PATH } from './oidc-routes.js';
+import { renderOidcError } from './interaction/pages.js';
+
+/** spec §7 `acr` values, from the enrollment's trust level. */
+export const ACR_VALUES = ['http://eidas.europa.eu/LoA/substantial', 'http://eidas.europa.eu/LoA/high'];
+
+/**
+ * Holds the oidc-provider instance of this node. oidc-provider takes its signing keys at construction, so the
+ * instance is rebuilt when the key service starts signing with another key (a rotation, seen by every node within
+ * the key cache's 30 s); verifiers read all published keys from /.well-known/jwks.json, which discovery names.
+ */
+@Injectable()
+export class OidcProviderHost {
+  private readonly logger = new Logger('OidcProvider');
+  private current: { kid: string; provider: Provider } | undefined;
+  private building: Promise<Provider> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly keys: TokenKeys,
+    private readonly dataSource: DataSource,
+    private readonly services: ServiceRegistry,
+    private readonly secrets: ServiceSecrets,
+    private readonly enrollments: EnrollmentRepository,
+  ) {}
+
+  /** The provider signing with the current key. */
+  async provider(): Promise<Provider> {
+    const { kid } = await this.keys.signingKey();
+    if (this.current?.kid === kid) return this.current.provider;
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  /** Hands one raw request to oidc-provider (its own body parsing; Fastify never parsed this one). */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const provider = await this.provider();
+    await provider.callback()(request, response);
+  }
+
+  private async build(): Promise<Provider> {
+    const { kid, privateKey } = await this.keys.signingKey();
+    const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' };
+    const provider = new Provider(this.config.issuerUrl, this.configuration([jwk]));
+    // Believe X-Forwarded-* only when the operator said a proxy is in front (TRUST_PROXY).
+    provider.proxy = this.config.trustProxy !== false;
+    provider.on('server_error', (_ctx, error) => this.logger.error(`oidc-provider: ${error.message}`, error.stack));
+    this.current = { kid, provider };
+    return provider;
+  }
+
+  private configuration(keys: Record<string, unknown>[]): Configuration {
+    const master = this.config.masterSecret;
+    const https = this.config.issuerUrl.startsWith('https://');
+    return {
+      adapter: createOidcAdapter(this.dataSource, { clientFinder: (id) => this.clientMetadata(id) }),
+      jwks: { keys } as Configuration['jwks'],
+      routes: OIDC_ROUTES,
+      scopes: [...OIDC_SCOPES],
+      claims: oidcClaimsConfiguration() as Configuration['claims'],
+      acrValues: ACR_VALUES,
+      subjectTypes: ['public', 'pairwise'],
+      // spec §7's pairwise subject, with the client_id as serviceId: the same RP sees the same sub via either API.
+      pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(master, client.clientId, accountId),
+      responseTypes: ['code'],
+      // S256 only (oidc-provider never accepts plain); required for public clients.
+      pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+      clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+      enabledJWA: {
+        clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA', 'HS256'],
+        idTokenSigningAlgValues: ['ES256'],
+        userinfoSigningAlgValues: ['ES256'],
+      },
+      clientDefaults: {
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        id_token_signed_response_alg: 'ES256',
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      extraClientMetadata: { properties: [ID_TOKEN_CLAIMS] },
+      allowOmittingSingleRegisteredRedirectUri: false,
+      // Claims go where each client's setting says (findAccount), not where OIDC Core's default would put them.
+      conformIdTokenClaims: false,
+      findAccount: (ctx, accountId) => this.account(ctx, accountId),
+      features: {
+        devInteractions: { enabled: false },
+        claimsParameter: { enabled: true },
+        introspection: { enabled: true },
+        revocation: { enabled: true },
+        userinfo: { enabled: true },
+        rpInitiatedLogout: { enabled: true },
+      },
+      issueRefreshToken: async (_ctx, client, code) =>
+        client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+      rotateRefreshToken: true,
+      ttl: {
+        AccessToken: 300,
+        AuthorizationCode: 60,
+        IdToken: 300,
+        Interaction: 600,
+        Session: 8 * 3600,
+        Grant: 14 * 24 * 3600,
+        RefreshToken: 14 * 24 * 3600,
+      },
+      cookies: {
+        keys: [deriveKey(master, 'IDToken/v1/oidc-cookies').toString('base64url')],
+        long: { secure: https, sameSite: 'lax' },
+        short: { secure: https, sameSite: 'lax' },
+      },
+      interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+      renderError: (ctx, out) => {
+        ctx.type = 'html';
+        ctx.body = renderOidcError(out, ctx.get('accept-language'));
+      },
+    };
+  }
+
+  private async clientMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const service = await this.services.getActive(clientId).catch(() => undefined);
+    if (!service) return undefined;
+    return clientMetadataOf(service, this.secrets.reveal(service));
+  }
+
+  /** The holder behind `sub`: only an active enrollment answers; claims computed at the time they are asked. */
+  private async account(ctx: KoaContextWithOIDC, tokenId: string) {
+    const holder = await this.enrollments.findActive(tokenId);
+    if (!holder) return undefined;
+    const client = ctx.oidc.client;
+    return {
+      accountId: tokenId,
+      claims: async (use: string, _scope: string, claims: Record<string, unknown> | null, rejected: string[]) => {
+        // oidc-provider filters what we return by the grant; we return only what could be asked for.
+        if (use === 'id_token' && client?.[ID_TOKEN_CLAIMS] !== true) return { sub: tokenId };
+        const wanted = new Set(Object.values(oidcClaimsConfiguration()).flatMap((names) => names ?? []));
+        for (const name of Object.keys(claims ?? {})) wanted.add(name);
+        for (const name of rejected) wanted.delete(name);
+        return { sub: tokenId, ...oidcClaimsOfHolder(holder, wanted, new Date()) };
+      },
+    };
+  }
+}

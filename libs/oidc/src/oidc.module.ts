@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { EnrollmentModule } from '#idtoken/enrollment';
+import { ServicesModule } from '#idtoken/services';
+import { SessionsModule } from '#idtoken/sessions';
+import { InteractionController } from './interaction/interaction.controller.js';
+import { OidcProviderHost } from './oidc-provider.host.js';
+
+/**
+ * The OIDC facade (docs/oidc.md): oidc-provider in front of the X.1280 login. Its own endpoints are handed raw
+ * requests by a Fastify hook (mountOidc) before any body parsing; the interaction pages are Nest routes.
+ */
+@Module({
+  imports: [EnrollmentModule, ServicesModule, SessionsModule],
+  controllers: [InteractionController],
+  providers: [OidcProviderHost],
+  exports: [OidcProviderHost],
+})
+export class OidcModule {}

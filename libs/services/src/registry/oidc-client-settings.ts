@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { NodeEnv } from './service-input.js';
+
+/** Client authentication methods the OIDC facade accepts (docs/oidc.md). `none` is for public clients, with PKCE. */
+export const OIDC_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+] as const;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A redirect URI: absolute, no fragment; https, or http on a loopback host outside production (RFC 8252 §7.3 for
+ * native apps; a laptop RP in development). Custom schemes are refused: they belong to native public clients,
+ * which this release does not register.
+ */
+function isRedirectUri(value: string, nodeEnv: NodeEnv): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.hash || value.includes('#')) return false;
+  if (url.protocol === 'https:') return true;
+  return nodeEnv !== 'production' && url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+}
+
+/**
+ * The OIDC client settings of a service (spec §5 "plus OIDC client … settings when used"), stored in
+ * `services.oidc`. client_id is the serviceId; the secret is the service's; private_key_jwt uses its publicKeys.
+ */
+export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
+  const redirectUri = z
+    .string()
+    .max(2048)
+    .refine((value) => isRedirectUri(value, nodeEnv), 'must be an https URL without fragment (or http://localhost)');
+  return z
+    .object({
+      redirectUris: z.array(redirectUri).min(1).max(20),
+      postLogoutRedirectUris: z.array(redirectUri).max(20).default([]),
+      tokenEndpointAuthMethod: z.enum(OIDC_AUTH_METHODS).default('client_secret_basic'),
+      /** Refresh tokens (scope offline_access) with rotation. */
+      refreshTokens: z.boolean().default(false),
+      /** Put the granted claims in the ID token too (default: only at userinfo, as OIDC Core §5.4 intends). */
+      idTokenClaims: z.boolean().default(false),
+    })
+    .strict();
+}
+
+export type OidcClientSettings = z.output<ReturnType<typeof oidcClientSettingsSchema>>;

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import * as oidc from 'openid-client';
+import { DeviceLogin, type Device } from '../apps/device/src/index.js';
+import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import { BrowserSession } from './support/browser-session.js';
+import { freePort, startTestApp, type RunningApp } from './support/test-app.js';
+
+const REDIRECT = 'https://rp.example/callback';
+
+/**
+ * The OIDC facade with an independent relying party: openid-client (by oidc-provider's author, but a separate
+ * implementation) runs discovery, the code flow with PKCE, the token, userinfo, refresh, introspection, revocation
+ * and end-session calls, while the device simulator approves on the phone in between.
+ */
+describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', () => {
+  let server: RunningApp;
+  let issuer: string;
+  let phone: { device: Device; login: DeviceLogin; face: Uint8Array };
+  const secrets: Record<string, string> = {};
+  let rpKey: CryptoKey;
+
+  const admin = (path: string, body: unknown, method = 'POST') =>
+    fetch(`${issuer}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const registerClient = async (serviceId: string, oidcSettings: Record<string, unknown>, extra: object = {}) => {
+    const response = await admin('/admin/services', {
+      serviceId,
+      name: `RP ${serviceId}`,
+      url: 'https://rp.example',
+      allowedScopes: ['identity:basic', 'identity:date_of_birth', 'identity:age_over_18'],
+      defaultScopes: ['identity:name'],
+      requireTrust: false,
+      oidc: { redirectUris: [REDIRECT], postLogoutRedirectUris: ['https://rp.example/bye'], ...oidcSettings },
+      ...extra,
+    });
+    expect(response.status).toBe(201);
+    secrets[serviceId] = ((await response.json()) as { serviceSecret: string }).serviceSecret;
+  };
+  const configFor = (clientId: string, auth: oidc.ClientAuth) =>
+    oidc.discovery(new URL(issuer), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests] });
+
+  /** The browser signs in: identifier page → the phone approves `grant` (default: all asked) → back at the RP. */
+  const signIn = async (
+    config: oidc.Configuration,
+    scope: string,
+    options: { grant?: string[]; browser?: BrowserSession; extra?: Record<string, string> } = {},
+  ) => {
+    const browser = options.browser ?? new BrowserSession();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope,
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...options.extra,
+    });
+    const atRp = (u: URL) => u.href.startsWith(REDIRECT);
+    const identifierPage = await browser.visit(url.href, atRp);
+    expect(identifierPage.status).toBe(200);
+    expect(identifierPage.body).toContain('Sign in with IDToken');
+    const csrf = BrowserSession.field(identifierPage.body, 'csrf');
+    const waiting = await browser.submit(
+      new URL(BrowserSession.action(identifierPage.body, '/login'), issuer).href,
+      { csrf, tokenId: phone.device.tokenId! },
+      atRp,
+    );
+    expect(waiting.body).toContain('Match this code on your IDToken app');
+    const [request] = await phone.login.inbox();
+    // The page shows the code the phone shows.
+    expect(waiting.body).toContain(`>${request!.otp}<`);
+    await phone.login.approve(request!, {
+      liveFaceTemplate: phone.face,
+      grantedScopes: options.grant ?? request!.scopes,
+    });
+    const back = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    expect(back.url.href).toMatch(/^https:\/\/rp\.example\/callback\?code=/);
+    const tokens = await oidc.authorizationCodeGrant(config, back.url, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    return { tokens, browser, callback: back.url };
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    server = await startTestApp(
+      {
+        IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+        ISSUER_URL: issuer,
+        INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
+      },
+      { port },
+    );
+    const { station, csca } = await setUpStation(issuer);
+    const issued = await issueCredential(station, csca);
+    const device = await newDevice(issuer);
+    await device.receiveCredential(issued.vds);
+    await device.enroll({ liveFaceTemplate: issued.face });
+    phone = { device, login: new DeviceLogin(device, issuer), face: issued.face };
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    rpKey = pair.privateKey;
+    await registerClient('basic-rp', { refreshTokens: true });
+    await registerClient('post-rp', { tokenEndpointAuthMethod: 'client_secret_post' });
+    await registerClient(
+      'jwt-rp',
+      { tokenEndpointAuthMethod: 'private_key_jwt', idTokenClaims: true },
+      { publicKeys: [{ ...(await exportJWK(pair.publicKey)), kid: 'rp-key-1' }], subjectType: 'public' },
+    );
+  });
+  afterAll(async () => server?.close());
+
+  it('publishes discovery with the issuer byte for byte and the server JWKS', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic('unused'));
+    const metadata = config.serverMetadata();
+    expect(metadata.issuer).toBe(issuer);
+    expect(metadata.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`);
+    expect(metadata.authorization_endpoint).toBe(`${issuer}/oidc/auth`);
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+    expect(metadata.subject_types_supported).toEqual(['public', 'pairwise']);
+    expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'identity:age_over_18']));
+  });
+
+  it('runs the code flow with PKCE and client_secret_basic: pairwise sub, claims at userinfo, refresh, introspection, revocation', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    // OIDC Core §11: offline_access only with prompt=consent (the phone's approval is that consent).
+    const { tokens } = await signIn(config, 'openid profile offline_access', { extra: { prompt: 'consent' } });
+    const idToken = tokens.claims()!;
+    expect(idToken).toMatchObject({
+      iss: issuer,
+      aud: 'basic-rp',
+      acr: 'http://eidas.europa.eu/LoA/high',
+      amr: ['face', 'hwk', 'mfa'],
+    });
+    // Pairwise by default: not the tokenId.
+    expect(idToken.sub).not.toBe(phone.device.tokenId);
+    // Claims only at userinfo by default.
+    expect(idToken.given_name).toBeUndefined();
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub);
+    expect(Object.keys(userinfo).sort()).toEqual(['birthdate', 'family_name', 'given_name', 'sub']);
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.access_token).not.toBe(tokens.access_token);
+    const active = await oidc.tokenIntrospection(config, refreshed.access_token);
+    expect(active).toMatchObject({ active: true, client_id: 'basic-rp', sub: idToken.sub });
+    await oidc.tokenRevocation(config, refreshed.access_token);
+    expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
+
+    // Rotation: the first refresh token is spent, and replaying it revokes the whole grant, new tokens included.
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('releases only what the holder granted on the phone: the name without the birth date', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const { tokens } = await signIn(config, 'openid profile', { grant: ['identity:name'] });
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(Object.keys(userinfo).sort()).toEqual(['family_name', 'given_name', 'sub']);
+  });
+
+  it('works with client_secret_post', async () => {
+    const config = await configFor('post-rp', oidc.ClientSecretPost(secrets['post-rp']!));
+    const { tokens } = await signIn(config, 'openid identity:age_over_18');
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(userinfo).toEqual({ sub: tokens.claims()!.sub, age_over_18: true });
+  });
+
+  it('works with private_key_jwt, a public sub and claims in the ID token when the client asks for them', async () => {
+    const config = await configFor('jwt-rp', oidc.PrivateKeyJwt({ key: rpKey, kid: 'rp-key-1' }));
+    const { tokens } = await signIn(config, 'openid identity:basic');
+    const idToken = tokens.claims()!;
+    expect(idToken.sub).toBe(phone.device.tokenId);
+    expect(idToken).toMatchObject({
+      given_name: expect.any(String),
+      family_name: expect.any(String),
+      trust_level: 'high',
+    });
+  });
+
+  it('ends the session at end_session and sends the browser to a registered post-logout URI', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const { tokens, browser } = await signIn(config, 'openid');
+    const logout = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'https://rp.example/bye',
+    });
+    const page = await browser.visit(logout.href, (u) => u.origin === 'https://rp.example');
+    // oidc-provider asks the browser to confirm with a form (CSRF-protected); submitting it logs out.
+    const confirm = await browser.submit(
+      new URL(BrowserSession.action(page.body, '/oidc/session/end/confirm'), issuer).href,
+      { xsrf: BrowserSession.field(page.body, 'xsrf'), logout: 'yes' },
+      (u) => u.origin === 'https://rp.example',
+    );
+    expect(confirm.url.href).toMatch(/^https:\/\/rp\.example\/bye/);
+  });
+
+  describe('refusals', () => {
+    it('refuses a redirect_uri that is not registered (no redirect, an error page)', async () => {
+      const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'https://evil.example/cb',
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const page = await new BrowserSession().visit(url.href, (u) => u.origin === 'https://evil.example');
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('invalid_redirect_uri');
+    });
+
+    it('refuses PKCE plain, and a wrong verifier at the token endpoint', async () => {
+      const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+      const plain = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'plain',
+      });
+      const refused = await new BrowserSession().visit(plain.href, (u) => u.href.startsWith(REDIRECT));
+      // Sent back to the client with the error, never to the sign-in page.
+      expect(refused.url.searchParams.get('error')).toBe('invalid_request');
+      // A code redeemed with another verifier is refused.
+      const browser = new BrowserSession();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        state,
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const atRp = (u: URL) => u.href.startsWith(REDIRECT);
+      const first = await browser.visit(url.href, atRp);
+      const waiting = await browser.submit(
+        new URL(BrowserSession.action(first.body, '/login'), issuer).href,
+        { csrf: BrowserSession.field(first.body, 'csrf'), tokenId: phone.device.tokenId! },
+        atRp,
+      );
+      const [request] = await phone.login.inbox();
+      await phone.login.approve(request!, { liveFaceTemplate: phone.face });
+      const back = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      await expect(
+        oidc.authorizationCodeGrant(config, back.url, {
+          pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+          expectedState: state,
+        }),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
+    });
+
+    it('refuses a wrong client secret and an unknown client at the token endpoint', async () => {
+      for (const [clientId, secret] of [
+        ['basic-rp', 'wrong'],
+        [`nobody-${randomUUID()}`, 'x'],
+      ] as const) {
+        const response = await fetch(`${issuer}/oidc/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT }).toString(),
+        });
+        expect(response.status).toBe(401);
+        expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
+      }
+    });
+  });
+});
