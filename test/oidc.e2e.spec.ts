@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
-import { DeviceLogin, type Device } from '../apps/device/src/index.js';
+import { DeviceLogin, scanQrPng, type Device } from '../apps/device/src/index.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
 import { BrowserSession } from './support/browser-session.js';
 import { freePort, startTestApp, type RunningApp } from './support/test-app.js';
@@ -43,13 +43,11 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   const configFor = (clientId: string, auth: oidc.ClientAuth) =>
     oidc.discovery(new URL(issuer), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests] });
 
-  /** The browser signs in: identifier page → the phone approves `grant` (default: all asked) → back at the RP. */
-  const signIn = async (
-    config: oidc.Configuration,
-    scope: string,
-    options: { grant?: string[]; browser?: BrowserSession; extra?: Record<string, string> } = {},
-  ) => {
-    const browser = options.browser ?? new BrowserSession();
+  const atRp = (u: URL) => u.href.startsWith(REDIRECT);
+
+  /** Opens the sign-in page of a fresh authorization request (PKCE S256), as the RP's redirect would. */
+  const openSignIn = async (config: oidc.Configuration, scope: string, extra: Record<string, string> = {}) => {
+    const browser = new BrowserSession();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
@@ -58,18 +56,30 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       state,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
-      ...options.extra,
+      ...extra,
     });
-    const atRp = (u: URL) => u.href.startsWith(REDIRECT);
-    const identifierPage = await browser.visit(url.href, atRp);
-    expect(identifierPage.status).toBe(200);
-    expect(identifierPage.body).toContain('Sign in with IDToken');
-    const csrf = BrowserSession.field(identifierPage.body, 'csrf');
-    const waiting = await browser.submit(
-      new URL(BrowserSession.action(identifierPage.body, '/login'), issuer).href,
+    const page = await browser.visit(url.href, atRp);
+    return { browser, page, verifier, state, csrf: BrowserSession.field(page.body, 'csrf') };
+  };
+
+  /** Enters the holder's identifier; the page then shows the code while the phone is asked. */
+  const enterIdentifier = async ({ browser, page, csrf }: Awaited<ReturnType<typeof openSignIn>>) =>
+    browser.submit(
+      new URL(BrowserSession.action(page.body, '/login'), issuer).href,
       { csrf, tokenId: phone.device.tokenId! },
       atRp,
     );
+
+  /** The browser signs in: identifier page → the phone approves `grant` (default: all asked) → back at the RP. */
+  const signIn = async (
+    config: oidc.Configuration,
+    scope: string,
+    options: { grant?: string[]; extra?: Record<string, string> } = {},
+  ) => {
+    const opened = await openSignIn(config, scope, options.extra);
+    expect(opened.page.status).toBe(200);
+    expect(opened.page.body).toContain('Sign in with IDToken');
+    const waiting = await enterIdentifier(opened);
     expect(waiting.body).toContain('Match this code on your IDToken app');
     const [request] = await phone.login.inbox();
     // The page shows the code the phone shows.
@@ -78,13 +88,13 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       liveFaceTemplate: phone.face,
       grantedScopes: options.grant ?? request!.scopes,
     });
-    const back = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
     expect(back.url.href).toMatch(/^https:\/\/rp\.example\/callback\?code=/);
     const tokens = await oidc.authorizationCodeGrant(config, back.url, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
+      pkceCodeVerifier: opened.verifier,
+      expectedState: opened.state,
     });
-    return { tokens, browser, callback: back.url };
+    return { tokens, browser: opened.browser, callback: back.url };
   };
 
   beforeAll(async () => {
@@ -204,7 +214,91 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     expect(confirm.url.href).toMatch(/^https:\/\/rp\.example\/bye/);
   });
 
+  it('signs in by QR code (claims-only session): the phone scans the page’s QR and the RP gets a pairwise sub', async () => {
+    const config = await configFor('post-rp', oidc.ClientSecretPost(secrets['post-rp']!));
+    const { browser, page, verifier, state, csrf } = await openSignIn(config, 'openid identity:age_over_18');
+    const waiting = await browser.submit(new URL(BrowserSession.action(page.body, '/qr'), issuer).href, { csrf }, atRp);
+    expect(waiting.body).toContain('scan with your IDToken app');
+    // The phone's camera reads the PNG on the page.
+    const dataUrl = /<img src="data:image\/png;base64,([^"]+)"/.exec(waiting.body)![1]!;
+    const request = await phone.login.scanQr(scanQrPng(Buffer.from(dataUrl, 'base64')));
+    expect(request).toMatchObject({ serviceId: 'post-rp', scopes: ['identity:age_over_18'], via: 'qr' });
+    await phone.login.approve(request, { liveFaceTemplate: phone.face });
+    const back = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    const tokens = await oidc.authorizationCodeGrant(config, back.url, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(userinfo).toEqual({ sub: tokens.claims()!.sub, age_over_18: true });
+    expect(userinfo.sub).not.toBe(phone.device.tokenId);
+  });
+
+  it('shows a clear page when the phone denies, offers a retry, and cancelling sends access_denied to the RP', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const opened = await openSignIn(config, 'openid');
+    const { browser } = opened;
+    const waiting = await enterIdentifier(opened);
+    const [request] = await phone.login.inbox();
+    await phone.login.deny(request!.sessionId);
+    const ended = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    expect(ended.body).toContain('You declined the request on your phone.');
+    expect(ended.body).toContain('Try again');
+    const cancelled = await browser.submit(
+      new URL(BrowserSession.action(ended.body, '/cancel'), issuer).href,
+      { csrf: BrowserSession.field(ended.body, 'csrf') },
+      atRp,
+    );
+    expect(cancelled.url.searchParams.get('error')).toBe('access_denied');
+  });
+
   describe('refusals', () => {
+    it('refuses an interaction form without its CSRF token, and an interaction from another browser', async () => {
+      const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+      const { browser, page } = await openSignIn(config, 'openid');
+      const action = new URL(BrowserSession.action(page.body, '/login'), issuer).href;
+      const forged = await browser.submit(action, { csrf: 'forged', tokenId: phone.device.tokenId! }, atRp);
+      expect(forged.status).toBe(400);
+      const elsewhere = await new BrowserSession().visit(page.url.href, atRp);
+      expect(elsewhere.status).toBe(404);
+      expect(elsewhere.body).toContain('session_not_found');
+    });
+
+    it('says an unknown identifier cannot sign in, without telling unknown from revoked', async () => {
+      const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+      const { browser, page, csrf } = await openSignIn(config, 'openid');
+      const refused = await browser.submit(
+        new URL(BrowserSession.action(page.body, '/login'), issuer).href,
+        { csrf, tokenId: randomUUID() },
+        atRp,
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body).toContain('This identifier cannot sign in.');
+    });
+
+    it('refuses OIDC settings that do not fit the service (400)', async () => {
+      const cases: [string, Record<string, unknown>][] = [
+        [
+          'private_key_jwt without keys',
+          { oidc: { redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'private_key_jwt' } },
+        ],
+        ['a secret method on a public service', { publicInitiate: true, oidc: { redirectUris: [REDIRECT] } }],
+        ['an http redirect URI off localhost', { oidc: { redirectUris: ['http://rp.example/cb'] } }],
+        ['a redirect URI with a fragment', { oidc: { redirectUris: ['https://rp.example/cb#x'] } }],
+      ];
+      for (const [name, extra] of cases) {
+        const response = await admin('/admin/services', {
+          serviceId: `bad-${randomUUID().slice(0, 8)}`,
+          name,
+          url: 'https://rp.example',
+          allowedScopes: ['identity:basic'],
+          defaultScopes: [],
+          ...extra,
+        });
+        expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      }
+    });
+
     it('refuses a redirect_uri that is not registered (no redirect, an error page)', async () => {
       const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
       const url = oidc.buildAuthorizationUrl(config, {
@@ -226,33 +320,19 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
         code_challenge: 'a'.repeat(43),
         code_challenge_method: 'plain',
       });
-      const refused = await new BrowserSession().visit(plain.href, (u) => u.href.startsWith(REDIRECT));
+      const refused = await new BrowserSession().visit(plain.href, atRp);
       // Sent back to the client with the error, never to the sign-in page.
       expect(refused.url.searchParams.get('error')).toBe('invalid_request');
       // A code redeemed with another verifier is refused.
-      const browser = new BrowserSession();
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        state,
-        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      });
-      const atRp = (u: URL) => u.href.startsWith(REDIRECT);
-      const first = await browser.visit(url.href, atRp);
-      const waiting = await browser.submit(
-        new URL(BrowserSession.action(first.body, '/login'), issuer).href,
-        { csrf: BrowserSession.field(first.body, 'csrf'), tokenId: phone.device.tokenId! },
-        atRp,
-      );
+      const opened = await openSignIn(config, 'openid');
+      const waiting = await enterIdentifier(opened);
       const [request] = await phone.login.inbox();
       await phone.login.approve(request!, { liveFaceTemplate: phone.face });
-      const back = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
       await expect(
         oidc.authorizationCodeGrant(config, back.url, {
           pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
-          expectedState: state,
+          expectedState: opened.state,
         }),
       ).rejects.toMatchObject({ error: 'invalid_grant' });
     });

@@ -113,8 +113,8 @@ export class InteractionController {
     const details = await this.details(request, reply);
     const session = await this.recall(uid);
     if (!session) return this.restart(uid, reply);
-    const qrSvg = session.qr
-      ? await QRCode.toString(session.qr, { type: 'svg', errorCorrectionLevel: 'M' })
+    const qrPng = session.qr
+      ? await QRCode.toDataURL(session.qr, { type: 'image/png', errorCorrectionLevel: 'M', margin: 4, scale: 6 })
       : undefined;
     await page(
       reply,
@@ -126,7 +126,7 @@ export class InteractionController {
         csrf: this.csrf(uid),
         expiresAt: session.expiresAt,
         otp: session.otp,
-        qrSvg,
+        qrPng,
       }),
     );
   }

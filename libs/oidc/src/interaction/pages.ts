@@ -18,6 +18,7 @@ const TEXT = {
     match: 'Match this code on your IDToken app',
     remaining: 'remaining',
     scan: 'Verify your identity — scan with your IDToken app',
+    qrAlt: 'QR code to scan with the IDToken app',
     waiting: 'Waiting for your phone…',
     denied: 'You declined the request on your phone.',
     expired: 'The code has expired.',
@@ -39,6 +40,7 @@ const TEXT = {
     match: 'Vérifiez que ce code s’affiche dans votre application IDToken',
     remaining: 'restantes',
     scan: 'Vérifiez votre identité — scannez avec votre application IDToken',
+    qrAlt: 'Code QR à scanner avec l’application IDToken',
     waiting: 'En attente de votre téléphone…',
     denied: 'Vous avez refusé la demande sur votre téléphone.',
     expired: 'Le code a expiré.',
@@ -110,12 +112,13 @@ export function waitPage(input: {
   csrf: string;
   expiresAt: string;
   otp?: string;
-  qrSvg?: string;
+  /** A data: URL of the QR code's PNG. */
+  qrPng?: string;
 }): string {
   const t = TEXT[input.lang];
   const shown = input.otp
     ? `<h1>${t.confirm}</h1><p>${t.match}</p><p class="otp" aria-label="${input.otp.split('').join(' ')}">${escapeHtml(input.otp)}</p>`
-    : `<h1>${t.scan}</h1><div class="qr">${input.qrSvg ?? ''}</div>`;
+    : `<h1>${t.scan}</h1><div class="qr"><img src="${escapeHtml(input.qrPng ?? '')}" alt="${t.qrAlt}"></div>`;
   return layout(
     input.lang,
     input.otp ? t.confirm : t.scan,
@@ -167,7 +170,7 @@ input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px s
 button,.button{display:inline-block;margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:6px;background:#1f5fd1;color:#fff;text-decoration:none;cursor:pointer}
 button.secondary{background:#e8ecf3;color:#1b1e23}button.link{background:none;color:#1f5fd1;padding:0;text-decoration:underline}
 .otp{font-size:2.6rem;letter-spacing:.4rem;font-weight:700;text-align:center;font-variant-numeric:tabular-nums}
-.error{color:#a4161a}.help{color:#555;font-size:.9rem}.qr svg{width:100%;height:auto}`;
+.error{color:#a4161a}.help{color:#555;font-size:.9rem}.qr img{width:100%;height:auto;image-rendering:pixelated}`;
 
 /** Updates the countdown and polls the session's state; moves on when it is no longer pending. */
 export const WAIT_JS = `(function(){

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '#idtoken/platform';
 import type { NodeEnv } from './service-input.js';
 
 /** Client authentication methods the OIDC facade accepts (docs/oidc.md). `none` is for public clients, with PKCE. */
@@ -52,3 +53,29 @@ export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
 }
 
 export type OidcClientSettings = z.output<ReturnType<typeof oidcClientSettingsSchema>>;
+
+/**
+ * The OIDC settings must fit the rest of the service: a secret-based method needs the service's secret (not a
+ * publicInitiate service), private_key_jwt needs registered public keys. `400 invalid_request` naming the field.
+ */
+export function checkOidcSettings(service: {
+  oidc: OidcClientSettings | null;
+  publicInitiate: boolean;
+  publicKeys: readonly unknown[];
+}): void {
+  const method = service.oidc?.tokenEndpointAuthMethod;
+  if (method === undefined) return;
+  const field = 'oidc.tokenEndpointAuthMethod';
+  if (method.startsWith('client_secret') && service.publicInitiate) {
+    throw new DomainError(
+      'invalid_request',
+      `${method} needs the service's secret; a publicInitiate service has none`,
+      {
+        field,
+      },
+    );
+  }
+  if (method === 'private_key_jwt' && service.publicKeys.length === 0) {
+    throw new DomainError('invalid_request', 'private_key_jwt needs at least one key in publicKeys', { field });
+  }
+}

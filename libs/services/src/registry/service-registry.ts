@@ -10,6 +10,7 @@ import { ServiceEntity } from './service.entity.js';
 import { ServiceSecrets } from './service-secrets.js';
 import { serviceView } from './service-view.js';
 import { toServicePublicKeys } from './service-public-keys.js';
+import { checkOidcSettings, type OidcClientSettings } from './oidc-client-settings.js';
 
 /** A registered service and, when one was just generated, its secret — the only time it is shown. */
 export interface ServiceWithSecret {
@@ -33,6 +34,7 @@ export class ServiceRegistry {
   async create(input: CreateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
     const scopes = checkScopes(input.allowedScopes, input.defaultScopes);
     const publicKeys = await toServicePublicKeys(input.publicKeys);
+    checkOidcSettings({ oidc: input.oidc ?? null, publicInitiate: input.publicInitiate, publicKeys });
     // spec §9: a secret is generated unless the service initiates publicly (spec §6.1).
     const secret = input.publicInitiate ? undefined : this.secrets.generate(input.serviceId);
     try {
@@ -112,6 +114,11 @@ export class ServiceRegistry {
         serviceSecret = secret.serviceSecret;
       }
       Object.assign(service, changes, scopes, publicKeys ? { publicKeys } : {}, { updatedAt: new Date() });
+      checkOidcSettings({
+        oidc: service.oidc as OidcClientSettings | null,
+        publicInitiate: service.publicInitiate,
+        publicKeys: service.publicKeys,
+      });
       await manager.getRepository(ServiceEntity).save(service);
       await this.issueVdsIfPossible(service, manager);
       await this.record('service.updated', service, context, manager, {
