@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { DeviceLogin, scanQrPng, type Device } from '../apps/device/src/index.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
@@ -19,6 +21,8 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   let phone: { device: Device; login: DeviceLogin; face: Uint8Array };
   const secrets: Record<string, string> = {};
   let rpKey: CryptoKey;
+  let station: Awaited<ReturnType<typeof setUpStation>>['station'];
+  let csca: Awaited<ReturnType<typeof setUpStation>>['csca'];
 
   const admin = (path: string, body: unknown, method = 'POST') =>
     fetch(`${issuer}${path}`, {
@@ -45,12 +49,21 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
 
   const atRp = (u: URL) => u.href.startsWith(REDIRECT);
 
+  /** How the RP sends its authorization request: plain query, a signed request object (JAR), or pushed (PAR). */
+  type RequestStyle = (config: oidc.Configuration, params: Record<string, string>) => Promise<URL>;
+  const plainRequest: RequestStyle = async (config, params) => oidc.buildAuthorizationUrl(config, params);
+
   /** Opens the sign-in page of a fresh authorization request (PKCE S256), as the RP's redirect would. */
-  const openSignIn = async (config: oidc.Configuration, scope: string, extra: Record<string, string> = {}) => {
+  const openSignIn = async (
+    config: oidc.Configuration,
+    scope: string,
+    extra: Record<string, string> = {},
+    style: RequestStyle = plainRequest,
+  ) => {
     const browser = new BrowserSession();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
+    const url = await style(config, {
       redirect_uri: REDIRECT,
       scope,
       state,
@@ -63,10 +76,13 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   };
 
   /** Enters the holder's identifier; the page then shows the code while the phone is asked. */
-  const enterIdentifier = async ({ browser, page, csrf }: Awaited<ReturnType<typeof openSignIn>>) =>
+  const enterIdentifier = async (
+    { browser, page, csrf }: Awaited<ReturnType<typeof openSignIn>>,
+    holder: Device = phone.device,
+  ) =>
     browser.submit(
       new URL(BrowserSession.action(page.body, '/login'), issuer).href,
-      { csrf, tokenId: phone.device.tokenId! },
+      { csrf, tokenId: holder.tokenId! },
       atRp,
     );
 
@@ -74,18 +90,19 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   const signIn = async (
     config: oidc.Configuration,
     scope: string,
-    options: { grant?: string[]; extra?: Record<string, string> } = {},
+    options: { grant?: string[]; extra?: Record<string, string>; holder?: typeof phone; style?: RequestStyle } = {},
   ) => {
-    const opened = await openSignIn(config, scope, options.extra);
+    const holder = options.holder ?? phone;
+    const opened = await openSignIn(config, scope, options.extra, options.style);
     expect(opened.page.status).toBe(200);
     expect(opened.page.body).toContain('Sign in with IDToken');
-    const waiting = await enterIdentifier(opened);
+    const waiting = await enterIdentifier(opened, holder.device);
     expect(waiting.body).toContain('Match this code on your IDToken app');
-    const [request] = await phone.login.inbox();
+    const [request] = await holder.login.inbox();
     // The page shows the code the phone shows.
     expect(waiting.body).toContain(`>${request!.otp}<`);
-    await phone.login.approve(request!, {
-      liveFaceTemplate: phone.face,
+    await holder.login.approve(request!, {
+      liveFaceTemplate: holder.face,
       grantedScopes: options.grant ?? request!.scopes,
     });
     const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
@@ -97,6 +114,15 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     return { tokens, browser: opened.browser, callback: back.url };
   };
 
+  /** A phone of its own (for tests that revoke it). */
+  const newPhone = async (): Promise<typeof phone> => {
+    const issued = await issueCredential(station, csca);
+    const device = await newDevice(issuer);
+    await device.receiveCredential(issued.vds);
+    await device.enroll({ liveFaceTemplate: issued.face });
+    return { device, login: new DeviceLogin(device, issuer), face: issued.face };
+  };
+
   beforeAll(async () => {
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
@@ -105,15 +131,13 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
         IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
         ISSUER_URL: issuer,
         INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
+        // Every sign-in here comes from 127.0.0.1: the per-IP initiate limit has its own tests.
+        INITIATE_RATE_LIMIT_PER_MINUTE: '1000',
       },
       { port },
     );
-    const { station, csca } = await setUpStation(issuer);
-    const issued = await issueCredential(station, csca);
-    const device = await newDevice(issuer);
-    await device.receiveCredential(issued.vds);
-    await device.enroll({ liveFaceTemplate: issued.face });
-    phone = { device, login: new DeviceLogin(device, issuer), face: issued.face };
+    ({ station, csca } = await setUpStation(issuer));
+    phone = await newPhone();
     const pair = await generateKeyPair('ES256', { extractable: true });
     rpKey = pair.privateKey;
     await registerClient('basic-rp', { refreshTokens: true });
@@ -197,6 +221,49 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     });
   });
 
+  it('accepts an HS256 request object keyed by the client secret (as Okta sends) and a pushed request (PAR)', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    // JAR, RFC 9101: the parameters inside a JWT signed with HMAC-SHA256 under the client secret.
+    const hs256: RequestStyle = async (cfg, params) => {
+      const requestObject = await new SignJWT({ ...params, client_id: 'basic-rp', response_type: 'code' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'oauth-authz-req+jwt' })
+        .setIssuer('basic-rp')
+        .setAudience(issuer)
+        .setIssuedAt()
+        .setExpirationTime('2m')
+        .setJti(randomUUID())
+        .sign(new TextEncoder().encode(secrets['basic-rp']!));
+      const url = new URL(cfg.serverMetadata().authorization_endpoint!);
+      url.search = new URLSearchParams({ client_id: 'basic-rp', request: requestObject }).toString();
+      return url;
+    };
+    const jar = await signIn(config, 'openid profile', { style: hs256 });
+    expect(jar.tokens.claims()!.aud).toBe('basic-rp');
+    // PAR, RFC 9126: openid-client pushes the request with its client authentication, then redirects by reference.
+    const par: RequestStyle = (cfg, params) => oidc.buildAuthorizationUrlWithPAR(cfg, params);
+    const pushed = await signIn(config, 'openid', { style: par });
+    expect(pushed.tokens.claims()!.iss).toBe(issuer);
+  });
+
+  it('refuses a request object signed with another secret', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const forged = await new SignJWT({
+      client_id: 'basic-rp',
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('basic-rp')
+      .setAudience(issuer)
+      .setExpirationTime('2m')
+      .sign(new TextEncoder().encode('not-the-secret-of-basic-rp-0000000'));
+    const url = new URL(config.serverMetadata().authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: 'basic-rp', request: forged }).toString();
+    const refused = await new BrowserSession().visit(url.href, atRp);
+    expect(refused.url.searchParams.get('error') ?? refused.body).toMatch(/invalid_request_object/);
+  });
+
   it('ends the session at end_session and sends the browser to a registered post-logout URI', async () => {
     const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
     const { tokens, browser } = await signIn(config, 'openid');
@@ -250,6 +317,47 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       atRp,
     );
     expect(cancelled.url.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('ends the holder’s OIDC life when the enrollment is revoked: back-channel logout, tokens dead', async () => {
+    const received: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      await registerClient('bcl-rp', { refreshTokens: true, backchannelLogoutUri: `http://127.0.0.1:${port}/bcl` });
+      const config = await configFor('bcl-rp', oidc.ClientSecretBasic(secrets['bcl-rp']!));
+      const holder = await newPhone();
+      const { tokens } = await signIn(config, 'openid offline_access', { holder, extra: { prompt: 'consent' } });
+      const revoked = await admin('/revoke', { tokenId: holder.device.tokenId, reason: 'lost_device' });
+      expect(revoked.status).toBe(200);
+      for (let i = 0; i < 100 && received.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toHaveLength(1);
+      const { payload, protectedHeader } = await jwtVerify(
+        received[0]!,
+        createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)),
+        { issuer, audience: 'bcl-rp', typ: 'logout+jwt' },
+      );
+      expect(protectedHeader.alg).toBe('ES256');
+      expect(payload).toMatchObject({
+        sub: tokens.claims()!.sub,
+        sid: tokens.claims()!.sid,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      });
+      await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+      expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    } finally {
+      receiver.close();
+    }
   });
 
   describe('refusals', () => {

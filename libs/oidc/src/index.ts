@@ -12,5 +12,7 @@ export {
 export { OidcModule } from './oidc.module.js';
 export { OidcProviderHost, ACR_VALUES } from './oidc-provider.host.js';
 export { mountOidc } from './mount-oidc.js';
+export { OidcRevocations } from './oidc-revocations.js';
+export { OidcSweeper } from './oidc-sweeper.js';
 export { OIDC_ROUTES, DISCOVERY_PATH, INTERACTION_PATH } from './oidc-routes.js';
 export { OIDC_SCOPES, identityScopesFor, oidcClaimsConfiguration, oidcGrant } from './oidc-scopes.js';

@@ -44,6 +44,9 @@ export function clientMetadataOf(
       ? { jwks: { keys: service.publicKeys.map(({ kid, jwk }) => ({ ...jwk, kid })) } }
       : {}),
     subject_type: service.subjectType,
+    ...(settings.backchannelLogoutUri
+      ? { backchannel_logout_uri: settings.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
     id_token_signed_response_alg: 'ES256',
     scope: oidcScopeCeiling(service, settings).join(' '),
     [ID_TOKEN_CLAIMS]: settings.idTokenClaims,

@@ -83,6 +83,7 @@ export class OidcProviderHost {
         clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA', 'HS256'],
         idTokenSigningAlgValues: ['ES256'],
         userinfoSigningAlgValues: ['ES256'],
+        requestObjectSigningAlgValues: ['HS256', 'ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'],
       },
       clientDefaults: {
         grant_types: ['authorization_code'],
@@ -102,6 +103,11 @@ export class OidcProviderHost {
         revocation: { enabled: true },
         userinfo: { enabled: true },
         rpInitiatedLogout: { enabled: true },
+        backchannelLogout: { enabled: true },
+        // JAR (RFC 9101): signed request objects, HS256 keyed by the client secret as Okta sends them, or a key.
+        requestObjects: { enabled: true, requireSignedRequestObject: false },
+        // PAR (RFC 9126), optional per request.
+        pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       },
       issueRefreshToken: async (_ctx, client, code) =>
         client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),

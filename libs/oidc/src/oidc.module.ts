@@ -4,6 +4,8 @@ import { ServicesModule } from '#idtoken/services';
 import { SessionsModule } from '#idtoken/sessions';
 import { InteractionController } from './interaction/interaction.controller.js';
 import { OidcProviderHost } from './oidc-provider.host.js';
+import { OidcRevocations } from './oidc-revocations.js';
+import { OidcSweeper } from './oidc-sweeper.js';
 
 /**
  * The OIDC facade (docs/oidc.md): oidc-provider in front of the X.1280 login. Its own endpoints are handed raw
@@ -12,7 +14,7 @@ import { OidcProviderHost } from './oidc-provider.host.js';
 @Module({
   imports: [EnrollmentModule, ServicesModule, SessionsModule],
   controllers: [InteractionController],
-  providers: [OidcProviderHost],
-  exports: [OidcProviderHost],
+  providers: [OidcProviderHost, OidcRevocations, OidcSweeper],
+  exports: [OidcProviderHost, OidcRevocations],
 })
 export class OidcModule {}

@@ -46,6 +46,11 @@ export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
       tokenEndpointAuthMethod: z.enum(OIDC_AUTH_METHODS).default('client_secret_basic'),
       /** Refresh tokens (scope offline_access) with rotation. */
       refreshTokens: z.boolean().default(false),
+      /**
+       * OIDC Back-Channel Logout 1.0: where logout tokens are POSTed when the holder's session ends here or their
+       * enrollment is revoked.
+       */
+      backchannelLogoutUri: redirectUri.optional(),
       /** Put the granted claims in the ID token too (default: only at userinfo, as OIDC Core §5.4 intends). */
       idTokenClaims: z.boolean().default(false),
     })
