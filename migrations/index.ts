@@ -5,6 +5,7 @@ import { CscaMasterList1795725710848 } from './1795725710848-csca-master-list.js
 import { TrustRevocationList1795726007749 } from './1795726007749-trust-revocation-list.js';
 import { Services1795727000000 } from './1795727000000-services.js';
 import { Oidc1795728000000 } from './1795728000000-oidc.js';
+import { AccountLinks1795729000000 } from './1795729000000-account-links.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TrustRevocationList1795726007749,
   Services1795727000000,
   Oidc1795728000000,
+  AccountLinks1795729000000,
 ];

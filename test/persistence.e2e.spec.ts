@@ -7,6 +7,7 @@ import { persistence } from '../apps/idp/src/persistence.js';
 import { createTestEnvironment, servicesUnderTest, type TestEnvironment } from './support/test-env.js';
 
 const TABLES = [
+  'account_links',
   'api_keys',
   'audit_events',
   'csca_certificates',

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountsModule } from '#idtoken/accounts';
 import { AdminModule } from '#idtoken/admin';
 import { AuditModule } from '#idtoken/audit';
 import { EnrollmentModule } from '#idtoken/enrollment';
@@ -40,6 +41,7 @@ export class AppModule {
         ServicesModule,
         SessionsModule,
         OidcModule,
+        AccountsModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { AccountLinkEntity } from '#idtoken/accounts';
 import { ApiKeyEntity, StationEntity } from '#idtoken/admin';
 import { AuditEventEntity } from '#idtoken/audit';
 import { EnrollmentEntity } from '#idtoken/enrollment';
@@ -24,6 +25,7 @@ export const persistence: PersistenceParts = {
     ServiceVdsEntity,
     TrustBindingEntity,
     OidcModelEntity,
+    AccountLinkEntity,
   ],
   migrations,
 };

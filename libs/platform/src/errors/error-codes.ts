@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'invalid_request'
+  | 'invalid_rows'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -47,6 +48,7 @@ export type ErrorCode =
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
+  invalid_rows: 422,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -86,6 +88,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 
 export const ERROR_TITLE: Record<ErrorCode, string> = {
   invalid_request: 'The request is invalid',
+  invalid_rows: 'Some rows cannot be stored; nothing was stored',
   unauthorized: 'Authentication is required',
   forbidden: 'This action is not allowed',
   not_found: 'Not found',

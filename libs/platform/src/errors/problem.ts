@@ -33,9 +33,10 @@ export function toProblem(error: unknown): ProblemDocument {
     return {
       type: problemType(error.code),
       title: ERROR_TITLE[error.code],
+      ...error.extensions,
+      // The members RFC 9457 defines come from the code, whatever an extension says.
       status: ERROR_STATUS[error.code],
       detail: error.detail,
-      ...error.extensions,
       code: error.code,
     };
   }
