@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { OidcProviderHost } from '#idtoken/oidc';
+import { fetchTrusting, localhostCertificate } from './support/tls.js';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
@@ -86,6 +89,14 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       atRp,
     );
 
+  /** The pending request on the phone whose code the page shows (as the user compares them). */
+  const requestShownOn = async (page: string, holder: typeof phone = phone) => {
+    const shown = /class="otp"[^>]*>(\d{6})</.exec(page)?.[1];
+    const request = (await holder.login.inbox()).find((pending) => pending.otp === shown);
+    expect(request).toBeDefined();
+    return request!;
+  };
+
   /** The browser signs in: identifier page → the phone approves `grant` (default: all asked) → back at the RP. */
   const signIn = async (
     config: oidc.Configuration,
@@ -98,9 +109,8 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     expect(opened.page.body).toContain('Sign in with IDToken');
     const waiting = await enterIdentifier(opened, holder.device);
     expect(waiting.body).toContain('Match this code on your IDToken app');
-    const [request] = await holder.login.inbox();
-    // The page shows the code the phone shows.
-    expect(waiting.body).toContain(`>${request!.otp}<`);
+    // The page shows the code the phone shows: that is the request to answer.
+    const request = await requestShownOn(waiting.body, holder);
     await holder.login.approve(request!, {
       liveFaceTemplate: holder.face,
       grantedScopes: options.grant ?? request!.scopes,
@@ -306,7 +316,7 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     const opened = await openSignIn(config, 'openid');
     const { browser } = opened;
     const waiting = await enterIdentifier(opened);
-    const [request] = await phone.login.inbox();
+    const request = await requestShownOn(waiting.body);
     await phone.login.deny(request!.sessionId);
     const ended = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
     expect(ended.body).toContain('You declined the request on your phone.');
@@ -360,6 +370,117 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     }
   });
 
+  describe('CIBA (poll and ping): the phone is the authentication device, the code comes back as binding_code', () => {
+    const cibaToken = (config: oidc.Configuration, authReqId: string, secret: string, clientId: string) =>
+      fetch(config.serverMetadata().token_endpoint!, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: authReqId }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Record<string, string>,
+      }));
+
+    beforeAll(async () => {
+      await registerClient('ciba-rp', { ciba: { deliveryMode: 'poll' } }, { subjectType: 'public' });
+    });
+
+    it('polls: authorization_pending until the phone approves, then tokens with only the granted claims', async () => {
+      const config = await configFor('ciba-rp', oidc.ClientSecretBasic(secrets['ciba-rp']!));
+      const started = await oidc.initiateBackchannelAuthentication(config, {
+        scope: 'openid identity:basic',
+        login_hint: phone.device.tokenId!,
+      });
+      const pending = await cibaToken(config, started.auth_req_id, secrets['ciba-rp']!, 'ciba-rp');
+      expect(pending).toMatchObject({ status: 400, body: { error: 'authorization_pending' } });
+      const request = (await phone.login.inbox()).find((pending) => pending.otp === started.binding_code);
+      // The client shows the binding code; the phone shows the same.
+      expect(request).toBeDefined();
+      expect(request).toMatchObject({ serviceId: 'ciba-rp', scopes: ['identity:name', 'identity:trust_level'] });
+      await phone.login.approve(request!, { liveFaceTemplate: phone.face, grantedScopes: ['identity:name'] });
+      const tokens = await oidc.pollBackchannelAuthenticationGrant(config, started);
+      expect(tokens.claims()).toMatchObject({ iss: issuer, aud: 'ciba-rp', amr: ['face', 'hwk', 'mfa'] });
+      const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+      expect(Object.keys(userinfo).sort()).toEqual(['family_name', 'given_name', 'sub']);
+    });
+
+    it('answers access_denied when the phone denies, and expired_token after the request expired', async () => {
+      const config = await configFor('ciba-rp', oidc.ClientSecretBasic(secrets['ciba-rp']!));
+      const denied = await oidc.initiateBackchannelAuthentication(config, {
+        scope: 'openid',
+        login_hint: phone.device.tokenId!,
+      });
+      const request = (await phone.login.inbox()).find((pending) => pending.otp === denied.binding_code);
+      await phone.login.deny(request!.sessionId);
+      await expect(oidc.pollBackchannelAuthenticationGrant(config, denied)).rejects.toMatchObject({
+        error: 'access_denied',
+      });
+      const expiring = await oidc.initiateBackchannelAuthentication(config, {
+        scope: 'openid',
+        login_hint: phone.device.tokenId!,
+        requested_expiry: '1',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const expired = await cibaToken(config, expiring.auth_req_id, secrets['ciba-rp']!, 'ciba-rp');
+      expect(expired).toMatchObject({ status: 400, body: { error: 'expired_token' } });
+    });
+
+    it('pings the client’s notification endpoint when the phone approves', async () => {
+      const pings: { authorization?: string; body: string }[] = [];
+      // CIBA Core §10.2: the notification endpoint is https; the server trusts this test peer's certificate.
+      const tls = localhostCertificate();
+      server.app.get(OidcProviderHost).useOutboundFetch(fetchTrusting(tls.cert));
+      const endpoint = createHttpsServer(tls, (request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        request.on('end', () => {
+          pings.push({ authorization: request.headers.authorization, body });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((listening) => endpoint.listen(0, '127.0.0.1', listening));
+      try {
+        const { port } = endpoint.address() as AddressInfo;
+        await registerClient(
+          'ping-rp',
+          { ciba: { deliveryMode: 'ping', notificationEndpoint: `https://127.0.0.1:${port}/ciba` } },
+          { subjectType: 'public' },
+        );
+        const config = await configFor('ping-rp', oidc.ClientSecretBasic(secrets['ping-rp']!));
+        const token = randomUUID();
+        const started = await oidc.initiateBackchannelAuthentication(config, {
+          scope: 'openid',
+          login_hint: phone.device.tokenId!,
+          client_notification_token: token,
+        });
+        const request = (await phone.login.inbox()).find((pending) => pending.otp === started.binding_code);
+        await phone.login.approve(request!, { liveFaceTemplate: phone.face });
+        for (let i = 0; i < 100 && pings.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+        expect(pings).toEqual([
+          { authorization: `Bearer ${token}`, body: JSON.stringify({ auth_req_id: started.auth_req_id }) },
+        ]);
+        const tokens = await cibaToken(config, started.auth_req_id, secrets['ping-rp']!, 'ping-rp');
+        expect(tokens.status).toBe(200);
+        expect(tokens.body.id_token).toBeDefined();
+      } finally {
+        endpoint.close();
+      }
+    });
+
+    it('refuses a login_hint that is not an identifier, and a holder who cannot sign in', async () => {
+      const config = await configFor('ciba-rp', oidc.ClientSecretBasic(secrets['ciba-rp']!));
+      await expect(
+        oidc.initiateBackchannelAuthentication(config, { scope: 'openid', login_hint: 'alice' }),
+      ).rejects.toMatchObject({ error: 'invalid_request' });
+      await expect(
+        oidc.initiateBackchannelAuthentication(config, { scope: 'openid', login_hint: randomUUID() }),
+      ).rejects.toMatchObject({ error: expect.stringMatching(/unknown_user_id|access_denied/) });
+    });
+  });
+
   describe('refusals', () => {
     it('refuses an interaction form without its CSRF token, and an interaction from another browser', async () => {
       const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
@@ -392,6 +513,11 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
         ],
         ['a secret method on a public service', { publicInitiate: true, oidc: { redirectUris: [REDIRECT] } }],
         ['an http redirect URI off localhost', { oidc: { redirectUris: ['http://rp.example/cb'] } }],
+        ['CIBA with a pairwise sub', { oidc: { redirectUris: [REDIRECT], ciba: { deliveryMode: 'poll' } } }],
+        [
+          'CIBA ping without an endpoint',
+          { subjectType: 'public', oidc: { redirectUris: [REDIRECT], ciba: { deliveryMode: 'ping' } } },
+        ],
         ['a redirect URI with a fragment', { oidc: { redirectUris: ['https://rp.example/cb#x'] } }],
       ];
       for (const [name, extra] of cases) {
@@ -434,7 +560,7 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       // A code redeemed with another verifier is refused.
       const opened = await openSignIn(config, 'openid');
       const waiting = await enterIdentifier(opened);
-      const [request] = await phone.login.inbox();
+      const request = await requestShownOn(waiting.body);
       await phone.login.approve(request!, { liveFaceTemplate: phone.face });
       const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
       await expect(

@@ -1,6 +1,19 @@
 import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { ConfigError, createRootLogger, loadConfig } from '#idtoken/platform';
-import { createIdpApp } from './create-app.js';
+
+/**
+ * Libraries that talk to the console (oidc-provider's runtime warning and notices) go to the structured log
+ * instead: stdout stays JSON lines, and stderr is left for the one line that says why the server did not start.
+ */
+function consoleToLog(logger: Logger): void {
+  const log = logger.child({ component: 'console' });
+  const text = (args: unknown[]) => args.map((arg) => (typeof arg === 'string' ? arg : String(arg))).join(' ');
+  console.warn = (...args: unknown[]) => log.warn(text(args));
+  console.info = (...args: unknown[]) => log.info(text(args));
+  console.log = (...args: unknown[]) => log.info(text(args));
+  console.error = (...args: unknown[]) => log.error(text(args));
+}
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -21,7 +34,10 @@ async function main(): Promise<void> {
 
   const logger = createRootLogger(config.logLevel);
   for (const warning of warnings) logger.warn(`⚠️  ${warning}`);
+  consoleToLog(logger);
 
+  // Loaded after the configuration is known good and the console is routed to the log.
+  const { createIdpApp } = await import('./create-app.js');
   const app = await createIdpApp(config, logger);
   await app.listen({ port: config.port, host: config.host });
 

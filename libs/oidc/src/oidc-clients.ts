@@ -6,6 +6,8 @@ import { PROFILE_IDENTITY_SCOPES } from './oidc-scopes.js';
 /** Client metadata property (extraClientMetadata) saying whether granted claims also go into the ID token. */
 export const ID_TOKEN_CLAIMS = 'idtoken_id_token_claims';
 
+export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
 
 /** The OIDC scopes a service may request: protocol scopes, then what its allowedScopes reach (the ceiling). */
@@ -37,7 +39,19 @@ export function clientMetadataOf(
     ...(SECRET_METHODS.has(method) ? { client_secret: secret } : {}),
     redirect_uris: settings.redirectUris,
     post_logout_redirect_uris: settings.postLogoutRedirectUris,
-    grant_types: settings.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
+    grant_types: [
+      'authorization_code',
+      ...(settings.refreshTokens ? ['refresh_token'] : []),
+      ...(settings.ciba ? [CIBA_GRANT_TYPE] : []),
+    ],
+    ...(settings.ciba
+      ? {
+          backchannel_token_delivery_mode: settings.ciba.deliveryMode,
+          ...(settings.ciba.notificationEndpoint
+            ? { backchannel_client_notification_endpoint: settings.ciba.notificationEndpoint }
+            : {}),
+        }
+      : {}),
     response_types: ['code'],
     token_endpoint_auth_method: method,
     ...(method === 'private_key_jwt'

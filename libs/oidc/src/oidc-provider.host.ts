@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { TokenKeys } from '#idtoken/keys';
@@ -12,7 +12,8 @@ import { oidcClaimsOfHolder } from './oidc-account.js';
 import { ID_TOKEN_CLAIMS, clientMetadataOf } from './oidc-clients.js';
 import { OIDC_SCOPES, oidcClaimsConfiguration } from './oidc-scopes.js';
 import { OIDC_ROUTES, INTERACTION_PATH } from './oidc-routes.js';
-import { renderOidcError } from './interaction/pages.js';
+import { logoutPage, renderOidcError, signedOutPage } from './interaction/pages.js';
+import { OidcCiba } from './ciba/oidc-ciba.js';
 
 /** spec §7 `acr` values, from the enrollment's trust level. */
 export const ACR_VALUES = ['http://eidas.europa.eu/LoA/substantial', 'http://eidas.europa.eu/LoA/high'];
@@ -27,6 +28,7 @@ export class OidcProviderHost {
   private readonly logger = new Logger('OidcProvider');
   private current: { kid: string; provider: Provider } | undefined;
   private building: Promise<Provider> | undefined;
+  private outboundFetch: typeof fetch | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -35,7 +37,10 @@ export class OidcProviderHost {
     private readonly services: ServiceRegistry,
     private readonly secrets: ServiceSecrets,
     private readonly enrollments: EnrollmentRepository,
-  ) {}
+    private readonly ciba: OidcCiba,
+  ) {
+    ciba.attach(() => this.provider());
+  }
 
   /** The provider signing with the current key. */
   async provider(): Promise<Provider> {
@@ -43,6 +48,15 @@ export class OidcProviderHost {
     if (this.current?.kid === kid) return this.current.provider;
     this.building ??= this.build().finally(() => (this.building = undefined));
     return this.building;
+  }
+
+  /**
+   * The fetch oidc-provider uses for its own outbound calls (back-channel logout, CIBA pings, request_uri): an egress
+   * proxy or a private CA in production, a test's trusted local peer. Takes effect for the next provider built.
+   */
+  useOutboundFetch(outbound: typeof fetch): void {
+    this.outboundFetch = outbound;
+    this.current = undefined;
   }
 
   /** Hands one raw request to oidc-provider (its own body parsing; Fastify never parsed this one). */
@@ -58,6 +72,15 @@ export class OidcProviderHost {
     // Believe X-Forwarded-* only when the operator said a proxy is in front (TRUST_PROXY).
     provider.proxy = this.config.trustProxy !== false;
     provider.on('server_error', (_ctx, error) => this.logger.error(`oidc-provider: ${error.message}`, error.stack));
+    // CIBA: the session's code goes back to the client as binding_code, for the user to compare with the phone.
+    provider.use(async (ctx, next) => {
+      await next();
+      const body = ctx.body as { auth_req_id?: unknown } | undefined;
+      if (ctx.oidc?.route === 'backchannel_authentication' && typeof body?.auth_req_id === 'string') {
+        const bindingCode = await this.ciba.bindingCode(body.auth_req_id);
+        if (bindingCode) ctx.body = { ...body, binding_code: bindingCode };
+      }
+    });
     this.current = { kid, provider };
     return provider;
   }
@@ -66,6 +89,7 @@ export class OidcProviderHost {
     const master = this.config.masterSecret;
     const https = this.config.issuerUrl.startsWith('https://');
     return {
+      ...(this.outboundFetch ? { fetch: this.outboundFetch as Configuration['fetch'] } : {}),
       adapter: createOidcAdapter(this.dataSource, { clientFinder: (id) => this.clientMetadata(id) }),
       jwks: { keys } as Configuration['jwks'],
       routes: OIDC_ROUTES,
@@ -99,15 +123,44 @@ export class OidcProviderHost {
       features: {
         devInteractions: { enabled: false },
         claimsParameter: { enabled: true },
-        introspection: { enabled: true },
-        revocation: { enabled: true },
+        // A client introspects and revokes only the tokens issued to it.
+        introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+        revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
         userinfo: { enabled: true },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: (ctx, form) => {
+            ctx.type = 'html';
+            ctx.body = logoutPage(form, ctx.get('accept-language'));
+          },
+          postLogoutSuccessSource: (ctx) => {
+            ctx.type = 'html';
+            ctx.body = signedOutPage(ctx.get('accept-language'));
+          },
+        },
         backchannelLogout: { enabled: true },
         // JAR (RFC 9101): signed request objects, HS256 keyed by the client secret as Okta sends them, or a key.
         requestObjects: { enabled: true, requireSignedRequestObject: false },
         // PAR (RFC 9126), optional per request.
         pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+        ciba: {
+          enabled: true,
+          deliveryModes: ['poll', 'ping'],
+          processLoginHint: (ctx, loginHint) => this.ciba.processLoginHint(ctx, loginHint),
+          processLoginHintToken: () => {
+            throw new errors.InvalidRequest('login_hint_token is not supported; send login_hint');
+          },
+          validateRequestContext: () => undefined,
+          // The phone shows IDToken's own code (returned as binding_code); a client's message is checked, not shown.
+          validateBindingMessage: (_ctx, message) => {
+            if (message !== undefined && !/^[\p{L}\p{N}\p{P}\p{Zs}]{1,64}$/u.test(message)) {
+              throw new errors.InvalidBindingMessage('binding_message must be 1 to 64 printable characters');
+            }
+          },
+          verifyUserCode: () => undefined,
+          triggerAuthenticationDevice: (ctx, request, account, client) =>
+            this.ciba.triggerAuthenticationDevice(ctx, request, account, client),
+        },
       },
       issueRefreshToken: async (_ctx, client, code) =>
         client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
@@ -120,6 +173,11 @@ export class OidcProviderHost {
         Session: 8 * 3600,
         Grant: 14 * 24 * 3600,
         RefreshToken: 14 * 24 * 3600,
+        // A CIBA request lives as long as the X.1280 session behind it (spec §6.1: 60 s), or less if asked.
+        BackchannelAuthenticationRequest: (ctx) => {
+          const requested = Number(ctx?.oidc.params?.requested_expiry);
+          return Number.isInteger(requested) && requested > 0 ? Math.min(requested, 60) : 60;
+        },
       },
       cookies: {
         keys: [deriveKey(master, 'IDToken/v1/oidc-cookies').toString('base64url')],

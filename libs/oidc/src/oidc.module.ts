@@ -6,6 +6,7 @@ import { InteractionController } from './interaction/interaction.controller.js';
 import { OidcProviderHost } from './oidc-provider.host.js';
 import { OidcRevocations } from './oidc-revocations.js';
 import { OidcSweeper } from './oidc-sweeper.js';
+import { OidcCiba } from './ciba/oidc-ciba.js';
 
 /**
  * The OIDC facade (docs/oidc.md): oidc-provider in front of the X.1280 login. Its own endpoints are handed raw
@@ -14,7 +15,7 @@ import { OidcSweeper } from './oidc-sweeper.js';
 @Module({
   imports: [EnrollmentModule, ServicesModule, SessionsModule],
   controllers: [InteractionController],
-  providers: [OidcProviderHost, OidcRevocations, OidcSweeper],
+  providers: [OidcProviderHost, OidcRevocations, OidcSweeper, OidcCiba],
   exports: [OidcProviderHost, OidcRevocations],
 })
 export class OidcModule {}

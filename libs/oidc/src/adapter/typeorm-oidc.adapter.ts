@@ -114,20 +114,26 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
       await repository.delete({ grantId });
     }
 
-    /** The newest unexpired row of this kind; an expired row reads as absent until the sweep removes it. */
+    /**
+     * The newest unexpired row of this kind; an expired row reads as absent until the sweep removes it — except for
+     * the polled kinds, whose expiry oidc-provider must see to answer `expired_token` (CIBA, device flow).
+     */
     private async findLive(column: LookupColumn, value: string): Promise<OidcAdapterPayload | undefined> {
-      const row = await repository
+      const query = repository
         .createQueryBuilder('model')
         .where('model.kind = :kind', { kind: this.name })
-        .andWhere(`model.${column} = :value`, { value })
-        .andWhere('(model.expiresAt IS NULL OR model.expiresAt > :now)', { now: now() })
-        .orderBy('model.createdAt', 'DESC')
-        .limit(1)
-        .getOne();
+        .andWhere(`model.${column} = :value`, { value });
+      if (!EXPIRY_SEEN_BY_PROVIDER.has(this.name)) {
+        query.andWhere('(model.expiresAt IS NULL OR model.expiresAt > :now)', { now: now() });
+      }
+      const row = await query.orderBy('model.createdAt', 'DESC').limit(1).getOne();
       return row ? toPayload(row) : undefined;
     }
   };
 }
+
+/** Kinds a client polls until they end: oidc-provider tells "expired" from "unknown" by their `exp`. */
+const EXPIRY_SEEN_BY_PROVIDER = new Set(['BackchannelAuthenticationRequest', 'DeviceCode']);
 
 /** Deletes rows expired more than `graceMs` before `now`; returns how many went. */
 export async function sweepExpiredOidcModels(

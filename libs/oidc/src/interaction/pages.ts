@@ -147,6 +147,27 @@ export function endedPage(input: {
   );
 }
 
+/** oidc-provider's end-session confirmation: its own form (with its CSRF field), our words. */
+export function logoutPage(form: string, acceptLanguage: string | undefined): string {
+  const lang = chooseLang(undefined, acceptLanguage);
+  const t =
+    lang === 'fr'
+      ? { title: 'Se déconnecter ?', yes: 'Oui, me déconnecter', no: 'Non' }
+      : { title: 'Sign out?', yes: 'Yes, sign me out', no: 'No' };
+  return layout(
+    lang,
+    t.title,
+    `<h1>${t.title}</h1>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">${t.yes}</button>
+<button type="submit" form="op.logoutForm" class="secondary">${t.no}</button>`,
+  );
+}
+
+export function signedOutPage(acceptLanguage: string | undefined): string {
+  const lang = chooseLang(undefined, acceptLanguage);
+  const title = lang === 'fr' ? 'Vous êtes déconnecté.' : 'You are signed out.';
+  return layout(lang, title, `<h1>${title}</h1>`);
+}
+
 /** oidc-provider's error page (renderError): the OAuth error and its description, nothing internal. */
 export function renderOidcError(
   out: { error?: unknown; error_description?: unknown },

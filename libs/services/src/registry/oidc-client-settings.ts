@@ -51,6 +51,17 @@ export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
        * enrollment is revoked.
        */
       backchannelLogoutUri: redirectUri.optional(),
+      /**
+       * CIBA (OpenID Client-Initiated Backchannel Authentication Core 1.0): the client starts a sign-in by
+       * login_hint, the phone is asked, tokens come by polling or after a ping to `notificationEndpoint`.
+       */
+      ciba: z
+        .object({ deliveryMode: z.enum(['poll', 'ping']), notificationEndpoint: redirectUri.optional() })
+        .strict()
+        .refine((ciba) => ciba.deliveryMode === 'poll' || ciba.notificationEndpoint !== undefined, {
+          message: 'ping needs a notificationEndpoint',
+        })
+        .optional(),
       /** Put the granted claims in the ID token too (default: only at userinfo, as OIDC Core §5.4 intends). */
       idTokenClaims: z.boolean().default(false),
     })
@@ -67,7 +78,15 @@ export function checkOidcSettings(service: {
   oidc: OidcClientSettings | null;
   publicInitiate: boolean;
   publicKeys: readonly unknown[];
+  subjectType: string;
 }): void {
+  // A CIBA client names the holder by tokenId (login_hint): a pairwise sub would hide nothing from it, and CIBA
+  // Core §4 would make its sector the host of a jwks_uri, which services do not have.
+  if (service.oidc?.ciba && service.subjectType !== 'public') {
+    throw new DomainError('invalid_request', 'A CIBA client knows the tokenId it asks for: set subjectType to public', {
+      field: 'subjectType',
+    });
+  }
   const method = service.oidc?.tokenEndpointAuthMethod;
   if (method === undefined) return;
   const field = 'oidc.tokenEndpointAuthMethod';

@@ -34,7 +34,12 @@ export class ServiceRegistry {
   async create(input: CreateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
     const scopes = checkScopes(input.allowedScopes, input.defaultScopes);
     const publicKeys = await toServicePublicKeys(input.publicKeys);
-    checkOidcSettings({ oidc: input.oidc ?? null, publicInitiate: input.publicInitiate, publicKeys });
+    checkOidcSettings({
+      oidc: input.oidc ?? null,
+      publicInitiate: input.publicInitiate,
+      publicKeys,
+      subjectType: input.subjectType,
+    });
     // spec §9: a secret is generated unless the service initiates publicly (spec §6.1).
     const secret = input.publicInitiate ? undefined : this.secrets.generate(input.serviceId);
     try {
@@ -118,6 +123,7 @@ export class ServiceRegistry {
         oidc: service.oidc as OidcClientSettings | null,
         publicInitiate: service.publicInitiate,
         publicKeys: service.publicKeys,
+        subjectType: service.subjectType,
       });
       await manager.getRepository(ServiceEntity).save(service);
       await this.issueVdsIfPossible(service, manager);
