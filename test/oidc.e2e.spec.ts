@@ -370,6 +370,90 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     }
   });
 
+  describe('enterprise profiles', () => {
+    const hs256Request: RequestStyle = async (cfg, params) => {
+      const clientId = cfg.clientMetadata().client_id;
+      const requestObject = await new SignJWT({ ...params, client_id: clientId, response_type: 'code' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(clientId)
+        .setAudience(issuer)
+        .setIssuedAt()
+        .setExpirationTime('2m')
+        .sign(new TextEncoder().encode(secrets[clientId]!));
+      const url = new URL(cfg.serverMetadata().authorization_endpoint!);
+      url.search = new URLSearchParams({ client_id: clientId, request: requestObject }).toString();
+      return url;
+    };
+
+    it('Okta: HS256 request object, openid profile email, the email from an account link, sign-in by username', async () => {
+      await registerClient('okta', { requireEmail: true, tokenEndpointAuthMethod: 'client_secret_basic' });
+      const linked = await admin(
+        `/admin/services/okta/account-links/${phone.device.tokenId}`,
+        {
+          email: 'ada@corp.example',
+          emailVerified: true,
+          username: 'ada.lovelace',
+        },
+        'PUT',
+      );
+      expect(linked.status).toBe(201);
+      const config = await configFor('okta', oidc.ClientSecretBasic(secrets['okta']!));
+      const opened = await openSignIn(config, 'openid profile email', {}, hs256Request);
+      // The holder types the username the company knows, not the tokenId.
+      const waiting = await opened.browser.submit(
+        new URL(BrowserSession.action(opened.page.body, '/login'), issuer).href,
+        { csrf: opened.csrf, tokenId: 'Ada.Lovelace' },
+        atRp,
+      );
+      const request = await requestShownOn(waiting.body);
+      await phone.login.approve(request, { liveFaceTemplate: phone.face });
+      const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      const tokens = await oidc.authorizationCodeGrant(config, back.url, {
+        pkceCodeVerifier: opened.verifier,
+        expectedState: opened.state,
+      });
+      const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+      expect(userinfo).toMatchObject({
+        email: 'ada@corp.example',
+        email_verified: true,
+        given_name: expect.any(String),
+      });
+    });
+
+    it('ends with access_denied, never a token without it, when a client requires an email and none is linked', async () => {
+      const config = await configFor('okta', oidc.ClientSecretBasic(secrets['okta']!));
+      const holder = await newPhone();
+      const opened = await openSignIn(config, 'openid email');
+      const waiting = await enterIdentifier(opened, holder.device);
+      await holder.login.approve(await requestShownOn(waiting.body, holder), { liveFaceTemplate: holder.face });
+      const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      expect(back.url.searchParams.get('error')).toBe('access_denied');
+      expect(back.url.searchParams.get('error_description')).toMatch(/needs an email address/);
+    });
+
+    it('Entra External ID: discovery has the seven fields Entra reads; client_secret_post, code only', async () => {
+      const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
+        string,
+        unknown
+      >;
+      for (const field of [
+        'issuer',
+        'authorization_endpoint',
+        'token_endpoint',
+        'jwks_uri',
+        'response_types_supported',
+        'subject_types_supported',
+        'id_token_signing_alg_values_supported',
+      ]) {
+        expect(metadata[field]).toBeDefined();
+      }
+      expect(metadata.response_types_supported).toEqual(['code']);
+      const config = await configFor('post-rp', oidc.ClientSecretPost(secrets['post-rp']!));
+      const { tokens } = await signIn(config, 'openid profile');
+      expect(tokens.claims()!.iss).toBe(issuer);
+    });
+  });
+
   describe('CIBA (poll and ping): the phone is the authentication device, the code comes back as binding_code', () => {
     const cibaToken = (config: oidc.Configuration, authReqId: string, secret: string, clientId: string) =>
       fetch(config.serverMetadata().token_endpoint!, {

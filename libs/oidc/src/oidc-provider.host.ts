@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { TokenKeys } from '#idtoken/keys';
 import { AppConfig, deriveKey } from '#idtoken/platform';
+import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
 import { pairwiseSubject } from '#idtoken/sessions';
 import { createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
@@ -38,6 +39,7 @@ export class OidcProviderHost {
     private readonly secrets: ServiceSecrets,
     private readonly enrollments: EnrollmentRepository,
     private readonly ciba: OidcCiba,
+    private readonly links: AccountLinks,
   ) {
     ciba.attach(() => this.provider());
   }
@@ -211,7 +213,10 @@ export class OidcProviderHost {
         const wanted = new Set(Object.values(oidcClaimsConfiguration()).flatMap((names) => names ?? []));
         for (const name of Object.keys(claims ?? {})) wanted.add(name);
         for (const name of rejected) wanted.delete(name);
-        return { sub: tokenId, ...oidcClaimsOfHolder(holder, wanted, new Date()) };
+        // The email is the client's own knowledge of the holder (an account link), never the document's.
+        const link = client ? await this.links.get(client.clientId, tokenId) : undefined;
+        const email = link?.email ? { email: link.email, email_verified: link.emailVerified } : {};
+        return { sub: tokenId, ...oidcClaimsOfHolder(holder, wanted, new Date()), ...email };
       },
     };
   }

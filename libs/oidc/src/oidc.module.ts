@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '#idtoken/accounts';
 import { EnrollmentModule } from '#idtoken/enrollment';
 import { ServicesModule } from '#idtoken/services';
 import { SessionsModule } from '#idtoken/sessions';
@@ -13,7 +14,7 @@ import { OidcCiba } from './ciba/oidc-ciba.js';
  * requests by a Fastify hook (mountOidc) before any body parsing; the interaction pages are Nest routes.
  */
 @Module({
-  imports: [EnrollmentModule, ServicesModule, SessionsModule],
+  imports: [EnrollmentModule, ServicesModule, SessionsModule, AccountsModule],
   controllers: [InteractionController],
   providers: [OidcProviderHost, OidcRevocations, OidcSweeper, OidcCiba],
   exports: [OidcProviderHost, OidcRevocations],

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { AccountLinks } from '#idtoken/accounts';
 import { DomainError, EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import { SESSION_AMR_VALUES, SESSION_EVENTS_CHANNEL, SessionService, type SessionEvent } from '#idtoken/sessions';
 import { identityScopesFor, oidcGrant, oidcRejections } from '../oidc-scopes.js';
@@ -25,6 +26,7 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly sessions: SessionService,
     private readonly store: EphemeralStore,
+    private readonly links: AccountLinks,
   ) {
     this.events = new HeldSubscription(
       store,
@@ -47,10 +49,13 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
     return this.events.stop();
   }
 
-  /** `login_hint`: the holder's tokenId. */
-  processLoginHint(_ctx: KoaContextWithOIDC, loginHint?: string): string | undefined {
+  /** `login_hint`: the holder's tokenId, or an alias (username or email) linked to it for this client. */
+  async processLoginHint(ctx: KoaContextWithOIDC, loginHint?: string): Promise<string | undefined> {
     if (loginHint && UUID.test(loginHint)) return loginHint.toLowerCase();
-    throw new errors.InvalidRequest('login_hint must be the holder’s IDToken identifier');
+    const clientId = ctx.oidc.client?.clientId;
+    const linked = loginHint && clientId ? await this.links.findTokenIdByAlias(clientId, loginHint) : undefined;
+    if (linked) return linked;
+    throw new errors.InvalidRequest('login_hint must be the holder’s IDToken identifier or a linked username/email');
   }
 
   /** Starts the X.1280 session for the request; its code becomes the response's binding_code. */
@@ -111,10 +116,11 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
     }
     const approval = await this.sessions.approvalOf(event.sessionId);
     const request = await provider.BackchannelAuthenticationRequest.find(authReqId);
-    if (!approval || !request) return;
+    if (!approval || !request?.clientId) return;
     const requested = (request.scope ?? '').split(' ').filter(Boolean);
     const grant = new provider.Grant({ accountId: approval.tokenId, clientId: request.clientId });
-    const granted = oidcGrant(requested, approval.grantedScopes, { emailLinked: false });
+    const link = await this.links.get(request.clientId, approval.tokenId);
+    const granted = oidcGrant(requested, approval.grantedScopes, { emailLinked: Boolean(link?.email) });
     grant.addOIDCScope(granted.scopes.join(' '));
     if (granted.claims.length > 0) grant.addOIDCClaims(granted.claims);
     const rejected = oidcRejections(requested, [], granted);

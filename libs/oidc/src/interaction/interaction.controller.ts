@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { AppConfig, DomainError, EphemeralStore, deriveKey } from '#idtoken/platform';
+import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry } from '#idtoken/services';
 import { SESSION_AMR_VALUES, SessionService } from '#idtoken/sessions';
 import { OidcProviderHost } from '../oidc-provider.host.js';
@@ -49,6 +50,7 @@ export class InteractionController {
     private readonly sessions: SessionService,
     private readonly services: ServiceRegistry,
     private readonly store: EphemeralStore,
+    private readonly links: AccountLinks,
     config: AppConfig,
   ) {
     this.csrfKey = deriveKey(config.masterSecret, 'IDToken/v1/interaction-csrf');
@@ -79,7 +81,11 @@ export class InteractionController {
   async login(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const details = await this.details(request, reply);
     const form = this.form(uid, request);
-    const tokenId = (form.tokenId ?? '').trim();
+    const identifier = (form.tokenId ?? '').trim();
+    // The tokenId itself, or an alias (username or email) an admin linked to it for this service.
+    const tokenId = UUID.test(identifier)
+      ? identifier.toLowerCase()
+      : ((await this.links.findTokenIdByAlias(details.clientId, identifier)) ?? identifier);
     try {
       const started = await this.sessions.initiateOnBehalf({
         serviceId: details.clientId,
@@ -162,11 +168,25 @@ export class InteractionController {
     }
     await this.store.delete(sessionKey(uid));
     const provider = await this.host.provider();
+    const link = await this.links.get(details.clientId, approval.tokenId);
+    if (!link?.email && (await this.requiresEmail(details.clientId))) {
+      reply.hijack();
+      await provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        {
+          error: 'access_denied',
+          error_description: 'This service needs an email address, and none is linked to this IDToken identity',
+        },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
     const grant = details.grantId
       ? ((await provider.Grant.find(details.grantId)) ??
         new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId }))
       : new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId });
-    const granted = oidcGrant(details.scopes, approval.grantedScopes, { emailLinked: false });
+    const granted = oidcGrant(details.scopes, approval.grantedScopes, { emailLinked: Boolean(link?.email) });
     grant.addOIDCScope(granted.scopes.join(' '));
     if (granted.claims.length > 0) grant.addOIDCClaims(granted.claims);
     const rejected = oidcRejections(details.scopes, details.requestedClaims, granted);
@@ -252,6 +272,11 @@ export class InteractionController {
     );
   }
 
+  private async requiresEmail(clientId: string): Promise<boolean> {
+    const service = await this.services.getActive(clientId).catch(() => undefined);
+    return (service?.oidc as { requireEmail?: boolean } | null | undefined)?.requireEmail === true;
+  }
+
   /** What the identifier page says when a session cannot start; unknown and revoked read alike (no enumeration). */
   private loginError(error: DomainError, language: Lang): string {
     const fr = language === 'fr';
@@ -312,6 +337,7 @@ export class InteractionController {
 }
 
 const sessionKey = (uid: string): string => `oidc-interaction:${uid}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The claim names of an OIDC `claims` request parameter (its userinfo and id_token members). */
 function claimsParameterNames(claims: unknown): string[] {

@@ -62,6 +62,11 @@ export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
           message: 'ping needs a notificationEndpoint',
         })
         .optional(),
+      /**
+       * The client cannot work without an email (Okta, Entra): a sign-in of a holder with no email in an account link
+       * for this service ends with access_denied, never a token without it.
+       */
+      requireEmail: z.boolean().default(false),
       /** Put the granted claims in the ID token too (default: only at userinfo, as OIDC Core §5.4 intends). */
       idTokenClaims: z.boolean().default(false),
     })
