@@ -212,6 +212,15 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     expect(Object.keys(userinfo).sort()).toEqual(['family_name', 'given_name', 'sub']);
   });
 
+  it('honours the claims request parameter: the phone is asked for the claim, and it reaches the client', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const claims = JSON.stringify({ userinfo: { birthdate: null }, id_token: { acr: { essential: true } } });
+    const { tokens } = await signIn(config, 'openid', { extra: { claims } });
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(Object.keys(userinfo).sort()).toEqual(['birthdate', 'sub']);
+    expect(tokens.claims()!.acr).toBe('http://eidas.europa.eu/LoA/high');
+  });
+
   it('works with client_secret_post', async () => {
     const config = await configFor('post-rp', oidc.ClientSecretPost(secrets['post-rp']!));
     const { tokens } = await signIn(config, 'openid identity:age_over_18');

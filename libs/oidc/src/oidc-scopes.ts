@@ -27,9 +27,16 @@ export function identityScopesOf(oidcScope: string): AtomicScope[] {
   return isScope(oidcScope) ? expandScopes([oidcScope]) : [];
 }
 
-/** The atomic identity scopes behind a set of OIDC scopes, sorted and without duplicates. */
-export function identityScopesFor(oidcScopes: Iterable<string>): AtomicScope[] {
-  return expandScopes([...oidcScopes].flatMap(identityScopesOf));
+/**
+ * The atomic identity scopes the phone is asked for: those behind the requested OIDC scopes, and those releasing a
+ * claim named in the `claims` request parameter (OIDC Core §5.5). Sorted, without duplicates.
+ */
+export function identityScopesFor(oidcScopes: Iterable<string>, requestedClaims: Iterable<string> = []): AtomicScope[] {
+  const named = new Set(requestedClaims);
+  const byClaim = (Object.keys(ATOMIC_SCOPES) as AtomicScope[]).filter((scope) =>
+    oidcClaimsOf(scope).some((claim) => named.has(claim)),
+  );
+  return expandScopes([...[...oidcScopes].flatMap(identityScopesOf), ...byClaim]);
 }
 
 /** The OIDC claim names an atomic identity scope releases. */

@@ -90,7 +90,7 @@ export class InteractionController {
       const started = await this.sessions.initiateOnBehalf({
         serviceId: details.clientId,
         tokenId,
-        scopes: identityScopesFor(details.scopes),
+        scopes: identityScopesFor(details.scopes, details.requestedClaims),
         ip: request.ip,
       });
       await this.remember(uid, started);
@@ -107,7 +107,7 @@ export class InteractionController {
     this.form(uid, request);
     const started = await this.sessions.initiateOnBehalf({
       serviceId: details.clientId,
-      scopes: identityScopesFor(details.scopes),
+      scopes: identityScopesFor(details.scopes, details.requestedClaims),
       ip: request.ip,
     });
     await this.remember(uid, started);
