@@ -4,7 +4,8 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { AccountLinks } from '#idtoken/accounts';
 import { DomainError, EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import { SESSION_AMR_VALUES, SESSION_EVENTS_CHANNEL, SessionService, type SessionEvent } from '#idtoken/sessions';
-import { identityScopesFor, oidcGrant, oidcRejections } from '../oidc-scopes.js';
+import { grantApproval } from '../oidc-grants.js';
+import { identityScopesFor } from '../oidc-scopes.js';
 
 /** How long the link from an X.1280 session to its CIBA request is kept: the session's life and then some. */
 const LINK_TTL_MS = 180_000;
@@ -120,12 +121,7 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
     const requested = (request.scope ?? '').split(' ').filter(Boolean);
     const grant = new provider.Grant({ accountId: approval.tokenId, clientId: request.clientId });
     const link = await this.links.get(request.clientId, approval.tokenId);
-    const granted = oidcGrant(requested, approval.grantedScopes, { emailLinked: Boolean(link?.email) });
-    grant.addOIDCScope(granted.scopes.join(' '));
-    if (granted.claims.length > 0) grant.addOIDCClaims(granted.claims);
-    const rejected = oidcRejections(requested, [], granted);
-    if (rejected.scopes.length > 0) grant.rejectOIDCScope(rejected.scopes.join(' '));
-    if (rejected.claims.length > 0) grant.rejectOIDCClaims(rejected.claims);
+    grantApproval(grant, { scopes: requested, claims: [] }, approval, { emailLinked: Boolean(link?.email) });
     await grant.save();
     await provider.backchannelResult(request, grant, {
       acr: `http://eidas.europa.eu/LoA/${approval.trustLevel}`,

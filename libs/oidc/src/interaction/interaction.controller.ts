@@ -2,13 +2,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
 import { AppConfig, DomainError, EphemeralStore, deriveKey } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry } from '#idtoken/services';
 import { SESSION_AMR_VALUES, SessionService } from '#idtoken/sessions';
 import { OidcProviderHost } from '../oidc-provider.host.js';
-import { identityScopesFor, oidcGrant, oidcRejections } from '../oidc-scopes.js';
+import { grantApproval } from '../oidc-grants.js';
+import { identityScopesFor } from '../oidc-scopes.js';
 import { INTERACTION_PATH } from '../oidc-routes.js';
 import {
   STYLE_CSS,
@@ -170,44 +172,28 @@ export class InteractionController {
     const provider = await this.host.provider();
     const link = await this.links.get(details.clientId, approval.tokenId);
     if (!link?.email && (await this.requiresEmail(details.clientId))) {
-      reply.hijack();
-      await provider.interactionFinished(
-        request.raw,
-        reply.raw,
-        {
-          error: 'access_denied',
-          error_description: 'This service needs an email address, and none is linked to this IDToken identity',
-        },
-        { mergeWithLastSubmission: false },
-      );
-      return;
+      return this.finish(request, reply, {
+        error: 'access_denied',
+        error_description: 'This service needs an email address, and none is linked to this IDToken identity',
+      });
     }
     const grant = details.grantId
       ? ((await provider.Grant.find(details.grantId)) ??
         new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId }))
       : new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId });
-    const granted = oidcGrant(details.scopes, approval.grantedScopes, { emailLinked: Boolean(link?.email) });
-    grant.addOIDCScope(granted.scopes.join(' '));
-    if (granted.claims.length > 0) grant.addOIDCClaims(granted.claims);
-    const rejected = oidcRejections(details.scopes, details.requestedClaims, granted);
-    if (rejected.scopes.length > 0) grant.rejectOIDCScope(rejected.scopes.join(' '));
-    if (rejected.claims.length > 0) grant.rejectOIDCClaims(rejected.claims);
+    grantApproval(grant, { scopes: details.scopes, claims: details.requestedClaims }, approval, {
+      emailLinked: Boolean(link?.email),
+    });
     const grantId = await grant.save();
-    reply.hijack();
-    await provider.interactionFinished(
-      request.raw,
-      reply.raw,
-      {
-        login: {
-          accountId: approval.tokenId,
-          acr: `http://eidas.europa.eu/LoA/${approval.trustLevel}`,
-          amr: [...SESSION_AMR_VALUES],
-          ts: approval.approvedAt,
-        },
-        consent: { grantId },
+    await this.finish(request, reply, {
+      login: {
+        accountId: approval.tokenId,
+        acr: `http://eidas.europa.eu/LoA/${approval.trustLevel}`,
+        amr: [...SESSION_AMR_VALUES],
+        ts: approval.approvedAt,
       },
-      { mergeWithLastSubmission: false },
-    );
+      consent: { grantId },
+    });
   }
 
   @Post('interaction/:uid/cancel')
@@ -215,14 +201,18 @@ export class InteractionController {
     await this.details(request, reply);
     this.form(uid, request);
     await this.store.delete(sessionKey(uid));
+    await this.finish(request, reply, { error: 'access_denied', error_description: 'The user cancelled the sign-in' });
+  }
+
+  /** Ends the interaction: oidc-provider answers the browser itself (a redirect back to the authorization). */
+  private async finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: Parameters<Provider['interactionFinished']>[2],
+  ): Promise<void> {
     const provider = await this.host.provider();
     reply.hijack();
-    await provider.interactionFinished(
-      request.raw,
-      reply.raw,
-      { error: 'access_denied', error_description: 'The user cancelled the sign-in' },
-      { mergeWithLastSubmission: false },
-    );
+    await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
   }
 
   /** The interaction behind the cookie; oidc-provider refuses an unknown or foreign one (SessionNotFound). */

@@ -75,14 +75,7 @@ export class InitiateFlow {
     const reference = exactlyOneServiceReference(input);
     const service = await knownService(ports, reference, now);
     authenticatedUnlessPublic(service, authenticatedServiceId);
-    let pushToken: string | undefined;
-    if (input.tokenId !== undefined) {
-      pushToken = (await activeEnrollment(ports, input.tokenId, now)).pushToken ?? undefined;
-      await notLockedOut(ports, input.tokenId);
-      await trustedWhenRequired(ports, service, input.tokenId);
-    }
-    const scopes = scopesWithinAllowed(service, input.scopes);
-    if (input.tokenId !== undefined) await withinTokenStartLimit(ports, input.tokenId);
+    const { pushToken, scopes } = await this.holderAndScopes(service, input.tokenId, input.scopes, now);
     // spec §6.3 serviceVerified: the server vouches for who asked — a verified Service VDS or an authenticated caller.
     const verified = 'serviceVds' in reference || authenticatedServiceId !== undefined;
     const browserOnly = authenticatedServiceId === undefined;
@@ -102,16 +95,31 @@ export class InitiateFlow {
     const ports = this.ports;
     await withinRateLimit(ports, input.ip);
     const service = await ports.services.getActive(input.serviceId);
-    let pushToken: string | undefined;
-    if (input.tokenId !== undefined) {
-      pushToken = (await activeEnrollment(ports, input.tokenId, now)).pushToken ?? undefined;
-      await notLockedOut(ports, input.tokenId);
-      await trustedWhenRequired(ports, service, input.tokenId);
-    }
-    const scopes = scopesWithinAllowed(service, input.scopes);
-    if (input.tokenId !== undefined) await withinTokenStartLimit(ports, input.tokenId);
+    const { pushToken, scopes } = await this.holderAndScopes(service, input.tokenId, input.scopes, now);
     const who = { tokenId: input.tokenId, pushToken, verified: true, browserOnly: false };
     return this.open(service, { serviceId: service.serviceId }, who, scopes, now);
+  }
+
+  /**
+   * spec §6.1, after the service is known: with a tokenId, the enrollment (its push token), the lockout and the trust
+   * binding; then the scopes; then the holder's start limit, counted last so only starts that open a session count.
+   */
+  private async holderAndScopes(
+    service: ServiceEntity,
+    tokenId: string | undefined,
+    requested: readonly string[] | undefined,
+    now: Date,
+  ): Promise<{ pushToken: string | undefined; scopes: AtomicScope[] }> {
+    const ports = this.ports;
+    let pushToken: string | undefined;
+    if (tokenId !== undefined) {
+      pushToken = (await activeEnrollment(ports, tokenId, now)).pushToken ?? undefined;
+      await notLockedOut(ports, tokenId);
+      await trustedWhenRequired(ports, service, tokenId);
+    }
+    const scopes = scopesWithinAllowed(service, requested);
+    if (tokenId !== undefined) await withinTokenStartLimit(ports, tokenId);
+    return { pushToken, scopes };
   }
 
   /** spec §6.1 "Then": sessionId, random, otp, wsToken, stored for 60 s. */
