@@ -664,6 +664,23 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       ).rejects.toMatchObject({ error: 'invalid_grant' });
     });
 
+    it('lets a browser call the token endpoint only from an origin of the client’s redirect URIs (CORS)', async () => {
+      const call = (origin: string) =>
+        fetch(`${issuer}/oidc/token`, {
+          method: 'POST',
+          headers: {
+            origin,
+            authorization: `Basic ${Buffer.from(`basic-rp:${secrets['basic-rp']}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT }).toString(),
+        });
+      const allowed = await call('https://rp.example');
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://rp.example');
+      const foreign = await call('https://evil.example');
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
     it('refuses a wrong client secret and an unknown client at the token endpoint', async () => {
       for (const [clientId, secret] of [
         ['basic-rp', 'wrong'],

@@ -119,6 +119,9 @@ export class OidcProviderHost {
       },
       extraClientMetadata: { properties: [ID_TOKEN_CLAIMS] },
       allowOmittingSingleRegisteredRedirectUri: false,
+      // Browser calls (a public client's token request) only from the origins of the client's redirect URIs.
+      clientBasedCORS: (_ctx, origin, client) =>
+        client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
       // Claims go where each client's setting says (findAccount), not where OIDC Core's default would put them.
       conformIdTokenClaims: false,
       findAccount: (ctx, accountId) => this.account(ctx, accountId),

@@ -7,7 +7,7 @@ import QRCode from 'qrcode';
 import { AppConfig, DomainError, EphemeralStore, deriveKey } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry } from '#idtoken/services';
-import { SESSION_AMR_VALUES, SessionService } from '#idtoken/sessions';
+import { SESSION_AMR_VALUES, SessionService, type SessionStatusAnswer } from '#idtoken/sessions';
 import { OidcProviderHost } from '../oidc-provider.host.js';
 import { grantApproval } from '../oidc-grants.js';
 import { identityScopesFor } from '../oidc-scopes.js';
@@ -143,7 +143,7 @@ export class InteractionController {
   async status(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.details(request, reply);
     const session = await this.recall(uid);
-    const status = session ? (await this.sessions.status(session.sessionId, session.wsToken)).status : 'expired';
+    const { status } = await this.stateOf(session);
     await reply.header('cache-control', 'no-store').send({ status });
   }
 
@@ -152,7 +152,7 @@ export class InteractionController {
     const details = await this.details(request, reply);
     const session = await this.recall(uid);
     if (!session) return this.restart(uid, reply);
-    const state = await this.sessions.status(session.sessionId, session.wsToken);
+    const state = await this.stateOf(session);
     if (state.status === 'pending') return void (await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303));
     const approval = state.status === 'approved' ? await this.sessions.approvalOf(session.sessionId) : undefined;
     if (!approval) {
@@ -260,6 +260,17 @@ export class InteractionController {
       }),
       error ? 400 : 200,
     );
+  }
+
+  /** The session's state; once the store has forgotten it (two minutes after its end), it reads as expired. */
+  private async stateOf(session: InteractionSession | undefined): Promise<SessionStatusAnswer> {
+    if (!session) return { status: 'expired' };
+    try {
+      return await this.sessions.status(session.sessionId, session.wsToken);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'session_not_found') return { status: 'expired' };
+      throw error;
+    }
   }
 
   private async requiresEmail(clientId: string): Promise<boolean> {
