@@ -3,9 +3,17 @@ export { KeyMaterialEntity } from './key-material.entity.js';
 export { KeyMaterialStore, type KeyMaterial, type NewKeyMaterial } from './key-material.store.js';
 export { KeysModule, type KeysModuleOptions } from './keys.module.js';
 export { Clock, SystemClock } from './clock.js';
-export { TokenKeys, type RotationContext, type TokenKeySettings, type TokenKeyView } from './token-keys/token-keys.js';
+export {
+  TokenKeys,
+  type RotationContext,
+  type SigningKey,
+  type TokenKeySettings,
+  type TokenKeyView,
+} from './token-keys/token-keys.js';
+export { Rs256TokenKeys } from './token-keys/rs256-token-keys.js';
+export type { TokenSigningAlgorithm } from './token-keys/token-key-family.js';
 export type { KeyStatus } from './token-keys/key-schedule.js';
-export type { PublicTokenJwk } from './token-keys/public-token-jwk.js';
+export type { Es256TokenJwk, PublicTokenJwk, Rs256TokenJwk } from './token-keys/public-token-jwk.js';
 export { KEYS_CHANGED_CHANNEL } from './token-keys/key-changes.js';
 export { JWKS_MAX_AGE_SECONDS } from './token-keys/propagation.js';
 export { CertifiedKeySource, type CertifiedKey } from './jwks/certified-key.source.js';

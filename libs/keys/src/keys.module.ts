@@ -16,8 +16,13 @@ import { JwksController } from './http/jwks.controller.js';
 import { CertifiedKeySource } from './jwks/certified-key.source.js';
 import { Jwks } from './jwks/jwks.js';
 import { KeyMaterialStore } from './key-material.store.js';
+import { ES256_TOKEN_KEYS } from './token-keys/es256.family.js';
+import { unsafePublishAheadWarning } from './token-keys/propagation.js';
+import { RS256_TOKEN_KEYS } from './token-keys/rs256.family.js';
+import { Rs256TokenKeys } from './token-keys/rs256-token-keys.js';
+import type { TokenKeyFamily } from './token-keys/token-key-family.js';
 import { KeyMaterialTokenKeyRecords } from './token-keys/token-key.records.js';
-import { TokenKeys } from './token-keys/token-keys.js';
+import { TokenKeys, type TokenKeyOptions, type TokenKeySettings } from './token-keys/token-keys.js';
 
 export interface KeysModuleOptions {
   /** Modules the certified-key adapter needs (e.g. TrustModule). */
@@ -29,10 +34,31 @@ export interface KeysModuleOptions {
   };
 }
 
+const TOKEN_KEY_DEPENDENCIES = [DataSource, SecretBox, AuditTrail, EphemeralStore, Clock, AppConfig];
+type TokenKeyDependencies = [DataSource, SecretBox, AuditTrail, EphemeralStore, Clock, AppConfig];
+
+/** What each token-key family is built from: its rows in key_material, the store, the clock, the settings. */
+function tokenKeyParts(
+  family: TokenKeyFamily,
+  [dataSource, box, audit, store, clock, config]: TokenKeyDependencies,
+  logger: Logger,
+) {
+  const records = new KeyMaterialTokenKeyRecords(dataSource, new KeyMaterialStore(dataSource, box), audit, family);
+  const settings: TokenKeySettings = {
+    publishAheadSeconds: config.tokenKeyPublishAheadSeconds,
+    retiredGraceSeconds: config.tokenKeyRetiredGraceSeconds,
+  };
+  const options: TokenKeyOptions = { warn: (message) => logger.warn(message) };
+  return [records, store, clock, settings, options] as const;
+}
+
 /** Token-signing keys, their rotation and the JWKS: the one key service for the direct API, OIDC and SAML. */
 @Module({})
 export class KeysModule implements OnModuleDestroy {
-  constructor(private readonly tokenKeys: TokenKeys) {}
+  constructor(
+    private readonly tokenKeys: TokenKeys,
+    private readonly rs256TokenKeys: Rs256TokenKeys,
+  ) {}
 
   static forRoot(options: KeysModuleOptions = {}): DynamicModule {
     return {
@@ -45,27 +71,22 @@ export class KeysModule implements OnModuleDestroy {
         { provide: Clock, useValue: new SystemClock() },
         {
           provide: TokenKeys,
-          inject: [DataSource, SecretBox, AuditTrail, EphemeralStore, Clock, AppConfig],
-          useFactory: async (
-            dataSource: DataSource,
-            box: SecretBox,
-            audit: AuditTrail,
-            store: EphemeralStore,
-            clock: Clock,
-            config: AppConfig,
-          ): Promise<TokenKeys> => {
+          inject: TOKEN_KEY_DEPENDENCIES,
+          useFactory: async (...dependencies: TokenKeyDependencies): Promise<TokenKeys> => {
             const logger = new Logger('TokenKeys');
-            const records = new KeyMaterialTokenKeyRecords(dataSource, new KeyMaterialStore(dataSource, box), audit);
-            const tokenKeys = new TokenKeys(
-              records,
-              store,
-              clock,
-              {
-                publishAheadSeconds: config.tokenKeyPublishAheadSeconds,
-                retiredGraceSeconds: config.tokenKeyRetiredGraceSeconds,
-              },
-              { warn: (message) => logger.warn(message) },
-            );
+            const warning = unsafePublishAheadWarning(dependencies[5].tokenKeyPublishAheadSeconds);
+            if (warning) logger.warn(warning);
+            const tokenKeys = new TokenKeys(...tokenKeyParts(ES256_TOKEN_KEYS, dependencies, logger));
+            await tokenKeys.start();
+            return tokenKeys;
+          },
+        },
+        {
+          provide: Rs256TokenKeys,
+          inject: TOKEN_KEY_DEPENDENCIES,
+          useFactory: async (...dependencies: TokenKeyDependencies): Promise<Rs256TokenKeys> => {
+            const logger = new Logger('Rs256TokenKeys');
+            const tokenKeys = new Rs256TokenKeys(...tokenKeyParts(RS256_TOKEN_KEYS, dependencies, logger));
             await tokenKeys.start();
             return tokenKeys;
           },
@@ -81,17 +102,18 @@ export class KeysModule implements OnModuleDestroy {
           : []),
         {
           provide: Jwks,
-          inject: [TokenKeys, { token: CertifiedKeySource, optional: true }],
-          useFactory: (tokenKeys: TokenKeys, certified: CertifiedKeySource | undefined) =>
-            new Jwks(tokenKeys, certified),
+          inject: [TokenKeys, Rs256TokenKeys, { token: CertifiedKeySource, optional: true }],
+          // ES256 first: verifiers that take the first key they can use keep the keys they always had.
+          useFactory: (tokenKeys: TokenKeys, rs256: Rs256TokenKeys, certified: CertifiedKeySource | undefined) =>
+            new Jwks([tokenKeys, rs256], certified),
         },
       ],
-      exports: [TokenKeys, Jwks, Clock],
+      exports: [TokenKeys, Rs256TokenKeys, Jwks, Clock],
     };
   }
 
   /** Before the platform closes the ephemeral store (on application shutdown). */
   async onModuleDestroy(): Promise<void> {
-    await this.tokenKeys.stop();
+    await Promise.all([this.tokenKeys.stop(), this.rs256TokenKeys.stop()]);
   }
 }

@@ -1,23 +1,37 @@
-import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { actorOf, AdminAuth, type AuthenticatedRequest } from '#idtoken/admin';
+import { parseRequest } from '#idtoken/platform';
+import { Rs256TokenKeys } from '../token-keys/rs256-token-keys.js';
+import type { TokenSigningAlgorithm } from '../token-keys/token-key-family.js';
 import { TokenKeys } from '../token-keys/token-keys.js';
-import { RotatedKeyResponse, TokenKeyListResponse } from './key.documents.js';
+import { RotateKeyRequest, RotatedKeyResponse, TokenKeyListResponse } from './key.documents.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** Token-key administration (spec §9: "keys … documented in the OpenAPI document"). */
+// No body, or `{}`, rotates the ES256 keys: what this endpoint did before there was a second family.
+const RotateKeyBody = z.object({ algorithm: z.enum(['ES256', 'RS256']).default('ES256') }).strict();
+
+/** Token-key administration (spec §9: "keys … documented in the OpenAPI document"), for both key families. */
 @ApiTags('admin')
 @Controller('admin/keys')
 export class AdminKeysController {
-  constructor(private readonly tokenKeys: TokenKeys) {}
+  private readonly families: Record<TokenSigningAlgorithm, TokenKeys>;
+
+  constructor(tokenKeys: TokenKeys, rs256TokenKeys: Rs256TokenKeys) {
+    this.families = { ES256: tokenKeys, RS256: rs256TokenKeys };
+  }
 
   @Get()
   @AdminAuth('admin', 'operator')
-  @ApiOperation({ summary: 'List the token-signing keys with their status' })
+  @ApiOperation({ summary: 'List the token-signing keys of both families (ES256, RS256) with their status' })
   @ApiOkResponse({ type: TokenKeyListResponse })
   async list(): Promise<TokenKeyListResponse> {
-    const keys = await this.tokenKeys.list();
+    const keys = (await Promise.all(Object.values(this.families).map((family) => family.list()))).flat();
+    keys.sort(
+      (a, b) => b.activatesAt.getTime() - a.activatesAt.getTime() || b.createdAt.getTime() - a.createdAt.getTime(),
+    );
     return {
       keys: keys.map((key) => ({
         kid: key.kid,
@@ -36,15 +50,20 @@ export class AdminKeysController {
   @AdminAuth('admin')
   @ApiOperation({
     summary:
-      'Rotate the token-signing key: the new key is published now and signs after TOKEN_KEY_PUBLISH_AHEAD_SECONDS; the previous one stays published for TOKEN_KEY_RETIRED_GRACE_SECONDS after that',
+      'Rotate the token-signing key of one family (ES256 by default): the new key is published now and signs after TOKEN_KEY_PUBLISH_AHEAD_SECONDS; the family’s previous keys stay published for TOKEN_KEY_RETIRED_GRACE_SECONDS after that. The other family is untouched',
   })
+  @ApiBody({ type: RotateKeyRequest, required: false })
   @ApiCreatedResponse({ type: RotatedKeyResponse })
-  async rotate(@Req() request: AuthenticatedRequest): Promise<RotatedKeyResponse> {
-    const rotated = await this.tokenKeys.rotate({
+  async rotate(
+    @Body() body: RotateKeyRequest | undefined,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<RotatedKeyResponse> {
+    const { algorithm } = parseRequest(RotateKeyBody, body);
+    const rotated = await this.families[algorithm].rotate({
       actor: actorOf(request.principal),
       requestId: request.id,
       ip: request.ip,
     });
-    return { kid: rotated.kid, activatesAt: rotated.activatesAt.toISOString() };
+    return { kid: rotated.kid, algorithm, activatesAt: rotated.activatesAt.toISOString() };
   }
 }

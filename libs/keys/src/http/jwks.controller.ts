@@ -13,7 +13,8 @@ export class JwksController {
   @Get('jwks.json')
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
   @ApiOperation({
-    summary: 'JWK Set (RFC 7517): the ES256 token-signing keys and the Service-VDS key with x5c (spec §5)',
+    summary:
+      'JWK Set (RFC 7517): the ES256 token-signing keys, the RS256 ones with x5c, and the Service-VDS key with x5c (spec §5)',
   })
   @ApiOkResponse({ type: JwkSetDocument })
   jwksDocument(): Promise<JwkSetDocument> {

@@ -12,3 +12,12 @@ export const TOKEN_KEY_CACHE_SECONDS = 30;
 
 /** The smallest publish-ahead that keeps the promise above even when a node missed the change message. */
 export const SAFE_PUBLISH_AHEAD_SECONDS = JWKS_MAX_AGE_SECONDS + TOKEN_KEY_CACHE_SECONDS;
+
+/** The boot warning for a publish-ahead below SAFE_PUBLISH_AHEAD_SECONDS; undefined when it is safe. */
+export function unsafePublishAheadWarning(publishAheadSeconds: number): string | undefined {
+  if (publishAheadSeconds >= SAFE_PUBLISH_AHEAD_SECONDS) return undefined;
+  return (
+    `TOKEN_KEY_PUBLISH_AHEAD_SECONDS=${publishAheadSeconds} is below ${SAFE_PUBLISH_AHEAD_SECONDS}: ` +
+    'a verifier holding a cached JWKS may meet a rotated-in key before it has seen it'
+  );
+}

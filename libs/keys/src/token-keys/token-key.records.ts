@@ -2,15 +2,16 @@ import { IsNull, type DataSource } from 'typeorm';
 import type { AuditEventInput, AuditTrail } from '#idtoken/audit';
 import { KeyMaterialEntity } from '../key-material.entity.js';
 import type { KeyMaterial, KeyMaterialStore } from '../key-material.store.js';
-import { TOKEN_SIGNING_ALGORITHM, TOKEN_SIGNING_PURPOSE, type NewTokenKey } from './new-token-key.js';
+import type { NewTokenKey, TokenKeyFamily } from './token-key-family.js';
 
-/** What TokenKeys needs from storage: the token-signing rows of key_material, and adding one with its audit event. */
+/** What TokenKeys needs from storage: one family's rows of key_material, and adding one with its audit event. */
 export interface TokenKeyRecords {
-  /** Every token-signing key, retired ones included, private keys opened. */
+  /** Every key of the family, retired ones included, private keys opened. */
   list(): Promise<KeyMaterial[]>;
   /**
-   * Adds `key` (signing from `activatesAt`) and, when `retirePrevious`, schedules every unretired key to stop
-   * signing at that same instant; records `event` in the same transaction. Returns the kids scheduled to retire.
+   * Adds `key` (signing from `activatesAt`) and, when `retirePrevious`, schedules every unretired key of the family
+   * (never another family's) to stop signing at that same instant; records `event` in the same transaction.
+   * Returns the kids scheduled to retire.
    */
   add(
     key: NewTokenKey,
@@ -19,16 +20,17 @@ export interface TokenKeyRecords {
   ): Promise<string[]>;
 }
 
-/** TokenKeyRecords on key_material (purpose `token-signing`, private keys sealed under MASTER). */
+/** TokenKeyRecords on key_material (the family's purpose, private keys sealed under MASTER). */
 export class KeyMaterialTokenKeyRecords implements TokenKeyRecords {
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: KeyMaterialStore,
     private readonly audit: AuditTrail,
+    private readonly family: Pick<TokenKeyFamily, 'purpose' | 'algorithm'>,
   ) {}
 
   list(): Promise<KeyMaterial[]> {
-    return this.store.list(TOKEN_SIGNING_PURPOSE);
+    return this.store.list(this.family.purpose);
   }
 
   async add(
@@ -40,17 +42,18 @@ export class KeyMaterialTokenKeyRecords implements TokenKeyRecords {
       const repository = manager.getRepository(KeyMaterialEntity);
       const retiring = options.retirePrevious
         ? await repository.find({
-            where: { purpose: TOKEN_SIGNING_PURPOSE, retiredAt: IsNull() },
+            where: { purpose: this.family.purpose, retiredAt: IsNull() },
             select: { kid: true },
           })
         : [];
       for (const { kid } of retiring) await this.store.retire(kid, activatesAt, manager);
       await this.store.save(
         {
-          purpose: TOKEN_SIGNING_PURPOSE,
+          purpose: this.family.purpose,
           kid: key.kid,
-          algorithm: TOKEN_SIGNING_ALGORITHM,
+          algorithm: this.family.algorithm,
           privateKey: key.privateKey,
+          certificateDer: key.certificateDer,
           activatesAt,
         },
         manager,

@@ -1,54 +1,9 @@
-import { createPublicKey } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWTPayload } from 'jose';
-import type { AuditEventInput } from '#idtoken/audit';
 import { DomainError, InProcessStore } from '#idtoken/platform';
-import { Clock } from '../clock.js';
-import type { KeyMaterial } from '../key-material.store.js';
+import type { Clock } from '../clock.js';
+import { InMemoryRecords, TestClock } from '../testing/in-memory-token-keys.js';
 import { KEYS_CHANGED_CHANNEL } from './key-changes.js';
-import type { NewTokenKey } from './new-token-key.js';
-import type { TokenKeyRecords } from './token-key.records.js';
 import { TokenKeys } from './token-keys.js';
-
-class TestClock extends Clock {
-  constructor(private ms = Date.UTC(2030, 0, 1)) {
-    super();
-  }
-  now(): Date {
-    return new Date(this.ms);
-  }
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
-
-/** key_material in memory: what the database adapter does, minus SQL. */
-class InMemoryRecords implements TokenKeyRecords {
-  readonly rows: KeyMaterial[] = [];
-  readonly events: AuditEventInput[] = [];
-  constructor(private readonly clock: Clock) {}
-
-  async list(): Promise<KeyMaterial[]> {
-    return this.rows.map((row) => ({ ...row }));
-  }
-
-  async add(key: NewTokenKey, activatesAt: Date, options: { retirePrevious: boolean; event: AuditEventInput }) {
-    const retiring = options.retirePrevious ? this.rows.filter((row) => row.retiredAt === null) : [];
-    for (const row of retiring) row.retiredAt = activatesAt;
-    this.rows.push({
-      purpose: 'token-signing',
-      kid: key.kid,
-      algorithm: 'ES256',
-      publicJwk: { ...createPublicKey(key.privateKey).export({ format: 'jwk' }) },
-      privateKey: key.privateKey,
-      certificateDer: null,
-      createdAt: this.clock.now(),
-      activatesAt,
-      retiredAt: null,
-    });
-    this.events.push(options.event);
-    return retiring.map((row) => row.kid);
-  }
-}
 
 const AHEAD = 300;
 const GRACE = 3600;

@@ -5,9 +5,10 @@ import type { Clock } from '../clock.js';
 import type { KeyMaterial } from '../key-material.store.js';
 import { KeyChanges } from './key-changes.js';
 import { currentKey, keyStatus, publishedKeys, type KeyStatus } from './key-schedule.js';
-import { newTokenKey, TOKEN_SIGNING_ALGORITHM } from './new-token-key.js';
-import { SAFE_PUBLISH_AHEAD_SECONDS, TOKEN_KEY_CACHE_SECONDS } from './propagation.js';
-import { publicTokenJwk, type PublicTokenJwk } from './public-token-jwk.js';
+import { ES256_TOKEN_KEYS } from './es256.family.js';
+import { TOKEN_KEY_CACHE_SECONDS } from './propagation.js';
+import type { PublicTokenJwk } from './public-token-jwk.js';
+import type { TokenKeyFamily, TokenSigningAlgorithm } from './token-key-family.js';
 import type { TokenKeyRecords } from './token-key.records.js';
 
 export interface TokenKeySettings {
@@ -22,6 +23,15 @@ export interface RotationContext {
   actor: string;
   requestId?: string;
   ip?: string;
+}
+
+/** The key that signs now, for facades whose library signs itself. */
+export interface SigningKey {
+  kid: string;
+  algorithm: TokenSigningAlgorithm;
+  privateKey: KeyObject;
+  /** DER of the key's self-signed certificate (RS256); null for ES256 keys, which have none. */
+  certificateDer: Buffer | null;
 }
 
 export interface TokenKeyView {
@@ -45,8 +55,9 @@ interface Snapshot {
 }
 
 /**
- * The one token-signing key service (spec §7 JWT, and the OIDC and SAML facades): ES256 keys in key_material,
- * rotated with publish-ahead and a retired grace, published in /.well-known/jwks.json (spec §5).
+ * The one token-signing key service (spec §7 JWT, and the OIDC and SAML facades): keys of one family in
+ * key_material, rotated with publish-ahead and a retired grace, published in /.well-known/jwks.json (spec §5).
+ * Injected as `TokenKeys` it holds the ES256 keys; `Rs256TokenKeys` holds the RS256 ones with the same rules.
  */
 export class TokenKeys {
   private snapshot: Snapshot | undefined;
@@ -60,18 +71,20 @@ export class TokenKeys {
     private readonly clock: Clock,
     private readonly settings: TokenKeySettings,
     private readonly options: TokenKeyOptions = {},
+    /** Which keys: ES256 unless a subclass says otherwise. */
+    protected readonly family: TokenKeyFamily = ES256_TOKEN_KEYS,
   ) {
+    // Every family listens on the same channel: any message reloads them all (rotations are rare).
     this.changes = new KeyChanges(store, () => this.invalidate(), { warn: options.warn });
+  }
+
+  /** The `alg` this instance signs with. */
+  get algorithm(): TokenSigningAlgorithm {
+    return this.family.algorithm;
   }
 
   /** At boot: a key that can sign now (created if there is none), then listen for other nodes' rotations. */
   async start(): Promise<void> {
-    if (this.settings.publishAheadSeconds < SAFE_PUBLISH_AHEAD_SECONDS) {
-      this.options.warn?.(
-        `TOKEN_KEY_PUBLISH_AHEAD_SECONDS=${this.settings.publishAheadSeconds} is below ${SAFE_PUBLISH_AHEAD_SECONDS}: ` +
-          'a verifier holding a cached JWKS may meet a rotated-in key before it has seen it',
-      );
-    }
     await this.ensureSigningKey();
     void this.changes.start();
   }
@@ -81,8 +94,9 @@ export class TokenKeys {
   }
 
   /**
-   * spec §7: a compact JWS, header `{ alg: "ES256", kid, typ }`, signed by the current key. `exp` is required and
-   * may not lie further ahead than the retired grace: past it the key may have left the JWKS before the token expires.
+   * spec §7: a compact JWS, header `{ alg, kid, typ }` (alg: the family's), signed by the current key. `exp` is
+   * required and may not lie further ahead than the retired grace: past it the key may have left the JWKS before the
+   * token expires.
    */
   async signJwt(claims: JWTPayload, options: { typ?: string } = {}): Promise<string> {
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
@@ -95,26 +109,31 @@ export class TokenKeys {
     }
     const key = await this.signingKey();
     return new SignJWT(claims)
-      .setProtectedHeader({ alg: TOKEN_SIGNING_ALGORITHM, kid: key.kid, typ: options.typ ?? 'JWT' })
+      .setProtectedHeader({ alg: this.family.algorithm, kid: key.kid, typ: options.typ ?? 'JWT' })
       .sign(key.privateKey);
   }
 
-  /** The key that signs now, for facades whose library signs itself (kid and private key). */
-  async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
+  /** The key that signs now, for facades whose library signs itself (kid, private key, certificate if any). */
+  async signingKey(): Promise<SigningKey> {
     let key = currentKey(await this.keys(), this.clock.now());
     if (!key) {
       // Perhaps another node changed the keys a moment ago: read the database once before giving up.
       this.invalidate();
       key = currentKey(await this.keys(), this.clock.now());
     }
-    if (!key) throw new DomainError('service_unavailable', 'No token-signing key is active');
-    return { kid: key.kid, privateKey: key.privateKey };
+    if (!key) throw new DomainError('service_unavailable', `No ${this.family.algorithm} token-signing key is active`);
+    return {
+      kid: key.kid,
+      algorithm: this.family.algorithm,
+      privateKey: key.privateKey,
+      certificateDer: key.certificateDer,
+    };
   }
 
-  /** RFC 7517 JWK Set of the token keys published now: next, current and previous keys. */
+  /** RFC 7517 JWK Set of the family's keys published now: next, current and previous keys. */
   async publicJwks(): Promise<{ keys: PublicTokenJwk[] }> {
     const published = publishedKeys(await this.keys(), this.clock.now(), this.graceMs());
-    return { keys: published.map(publicTokenJwk) };
+    return { keys: published.map((key) => this.family.publicJwk(key)) };
   }
 
   /** Every token key with its status, newest first (admin view). */
@@ -138,12 +157,14 @@ export class TokenKeys {
   }
 
   /**
-   * A new key, published at once and signing after the publish-ahead delay; every key not yet retired stops
-   * signing at that instant and stays published for the retired grace. Audited in the same transaction.
+   * A new key, published at once and signing after the publish-ahead delay; every key of the family not yet
+   * retired stops signing at that instant and stays published for the retired grace. Audited in the same
+   * transaction.
    */
   async rotate(context: RotationContext): Promise<{ kid: string; activatesAt: Date; retiring: string[] }> {
-    const activatesAt = new Date(this.clock.now().getTime() + this.settings.publishAheadSeconds * 1000);
-    const key = await newTokenKey();
+    const now = this.clock.now();
+    const activatesAt = new Date(now.getTime() + this.settings.publishAheadSeconds * 1000);
+    const key = await this.family.generate({ now, activatesAt });
     const retiring = await this.records.add(key, activatesAt, {
       retirePrevious: true,
       event: {
@@ -152,7 +173,7 @@ export class TokenKeys {
         subject: key.kid,
         requestId: context.requestId,
         ip: context.ip,
-        data: { activatesAt: activatesAt.toISOString() },
+        data: { algorithm: this.family.algorithm, activatesAt: activatesAt.toISOString() },
       },
     });
     await this.changed();
@@ -171,14 +192,14 @@ export class TokenKeys {
     if (currentKey(await this.keys(), now)) return;
     // First boot (or every key retired): nothing could sign, so this key signs at once; verifiers fetch the
     // JWKS again when they meet an unknown kid. Nodes booting together may each create one: see currentKey.
-    const key = await newTokenKey();
+    const key = await this.family.generate({ now, activatesAt: now });
     await this.records.add(key, now, {
       retirePrevious: false,
       event: {
         type: 'keys.token_key_created',
         actor: 'system',
         subject: key.kid,
-        data: { activatesAt: now.toISOString() },
+        data: { algorithm: this.family.algorithm, activatesAt: now.toISOString() },
       },
     });
     await this.changed();
@@ -190,7 +211,7 @@ export class TokenKeys {
       await this.changes.publish();
     } catch (error) {
       this.options.warn?.(
-        `cannot announce the token-key change (${error instanceof Error ? error.message : String(error)}); ` +
+        `cannot announce the ${this.family.algorithm} token-key change (${error instanceof Error ? error.message : String(error)}); ` +
           `other nodes see it within ${TOKEN_KEY_CACHE_SECONDS} s`,
       );
     }
