@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { OidcProviderHost } from '#idtoken/oidc';
 import { fetchTrusting, localhostCertificate } from './support/tls.js';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
+import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, importX509, jwtVerify, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { DeviceLogin, scanQrPng, type Device } from '../apps/device/src/index.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
@@ -461,6 +461,29 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       const { tokens } = await signIn(config, 'openid profile');
       expect(tokens.claims()!.iss).toBe(issuer);
     });
+  });
+
+  it('Entra External Authentication Methods: RS256 ID tokens, verifiable with the x5c certificate of the JWKS', async () => {
+    await registerClient('entra-eam', { tokenEndpointAuthMethod: 'client_secret_post', idTokenSigningAlg: 'RS256' });
+    const config = await configFor('entra-eam', oidc.ClientSecretPost(secrets['entra-eam']!));
+    const { tokens } = await signIn(config, 'openid');
+    const idToken = tokens.id_token!;
+    const header = JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()) as {
+      alg: string;
+      kid: string;
+    };
+    expect(header.alg).toBe('RS256');
+    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string; alg: string; x5c?: string[] }[];
+    };
+    const published = jwks.keys.find((key) => key.kid === header.kid)!;
+    expect(published).toMatchObject({ alg: 'RS256', x5c: [expect.any(String)] });
+    const certificate = `-----BEGIN CERTIFICATE-----\n${published.x5c![0]}\n-----END CERTIFICATE-----`;
+    const { payload } = await jwtVerify(idToken, await importX509(certificate, 'RS256'), {
+      issuer,
+      audience: 'entra-eam',
+    });
+    expect(payload.amr).toEqual(['face', 'hwk', 'mfa']);
   });
 
   describe('CIBA (poll and ping): the phone is the authentication device, the code comes back as binding_code', () => {

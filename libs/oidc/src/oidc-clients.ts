@@ -61,7 +61,7 @@ export function clientMetadataOf(
     ...(settings.backchannelLogoutUri
       ? { backchannel_logout_uri: settings.backchannelLogoutUri, backchannel_logout_session_required: true }
       : {}),
-    id_token_signed_response_alg: 'ES256',
+    id_token_signed_response_alg: settings.idTokenSigningAlg ?? 'ES256',
     scope: oidcScopeCeiling(service, settings).join(' '),
     [ID_TOKEN_CLAIMS]: settings.idTokenClaims,
   };

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
-import { TokenKeys } from '#idtoken/keys';
+import { Rs256TokenKeys, TokenKeys } from '#idtoken/keys';
 import { AppConfig, deriveKey } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
@@ -34,6 +34,7 @@ export class OidcProviderHost {
   constructor(
     private readonly config: AppConfig,
     private readonly keys: TokenKeys,
+    private readonly rsaKeys: Rs256TokenKeys,
     private readonly dataSource: DataSource,
     private readonly services: ServiceRegistry,
     private readonly secrets: ServiceSecrets,
@@ -44,9 +45,9 @@ export class OidcProviderHost {
     ciba.attach(() => this.provider());
   }
 
-  /** The provider signing with the current key. */
+  /** The provider signing with the current keys (ES256 by default, RS256 for clients that need it). */
   async provider(): Promise<Provider> {
-    const { kid } = await this.keys.signingKey();
+    const kid = await this.signingKids();
     if (this.current?.kid === kid) return this.current.provider;
     this.building ??= this.build().finally(() => (this.building = undefined));
     return this.building;
@@ -67,10 +68,20 @@ export class OidcProviderHost {
     await provider.callback()(request, response);
   }
 
+  private async signingKids(): Promise<string> {
+    const [es256, rs256] = await Promise.all([this.keys.signingKey(), this.rsaKeys.signingKey()]);
+    return `${es256.kid} ${rs256.kid}`;
+  }
+
   private async build(): Promise<Provider> {
-    const { kid, privateKey } = await this.keys.signingKey();
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' };
-    const provider = new Provider(this.config.issuerUrl, this.configuration([jwk]));
+    const kid = await this.signingKids();
+    const keys = await Promise.all(
+      [this.keys.signingKey(), this.rsaKeys.signingKey()].map(async (pending) => {
+        const key = await pending;
+        return { ...key.privateKey.export({ format: 'jwk' }), kid: key.kid, alg: key.algorithm, use: 'sig' };
+      }),
+    );
+    const provider = new Provider(this.config.issuerUrl, this.configuration(keys));
     // Believe X-Forwarded-* only when the operator said a proxy is in front (TRUST_PROXY).
     provider.proxy = this.config.trustProxy !== false;
     provider.on('server_error', (_ctx, error) => this.logger.error(`oidc-provider: ${error.message}`, error.stack));
@@ -107,8 +118,8 @@ export class OidcProviderHost {
       clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
       enabledJWA: {
         clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA', 'HS256'],
-        idTokenSigningAlgValues: ['ES256'],
-        userinfoSigningAlgValues: ['ES256'],
+        idTokenSigningAlgValues: ['ES256', 'RS256'],
+        userinfoSigningAlgValues: ['ES256', 'RS256'],
         requestObjectSigningAlgValues: ['HS256', 'ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'],
       },
       clientDefaults: {

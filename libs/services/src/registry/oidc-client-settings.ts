@@ -67,6 +67,8 @@ export function oidcClientSettingsSchema(nodeEnv: NodeEnv) {
        * for this service ends with access_denied, never a token without it.
        */
       requireEmail: z.boolean().default(false),
+      /** ID token signature: ES256 (default); RS256 for clients that accept nothing else (Entra EAM). */
+      idTokenSigningAlg: z.enum(['ES256', 'RS256']).default('ES256'),
       /** Put the granted claims in the ID token too (default: only at userinfo, as OIDC Core §5.4 intends). */
       idTokenClaims: z.boolean().default(false),
     })
