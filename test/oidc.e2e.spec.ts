@@ -152,6 +152,8 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     rpKey = pair.privateKey;
     await registerClient('basic-rp', { refreshTokens: true });
     await registerClient('post-rp', { tokenEndpointAuthMethod: 'client_secret_post' });
+    await registerClient('hs-rp', { tokenEndpointAuthMethod: 'client_secret_jwt' });
+    await registerClient('spa', { tokenEndpointAuthMethod: 'none' });
     await registerClient(
       'jwt-rp',
       { tokenEndpointAuthMethod: 'private_key_jwt', idTokenClaims: true },
@@ -281,6 +283,104 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     url.search = new URLSearchParams({ client_id: 'basic-rp', request: forged }).toString();
     const refused = await new BrowserSession().visit(url.href, atRp);
     expect(refused.url.searchParams.get('error') ?? refused.body).toMatch(/invalid_request_object/);
+  });
+
+  it('works with client_secret_jwt, and for a public client (none) with PKCE', async () => {
+    const hs = await configFor('hs-rp', oidc.ClientSecretJwt(secrets['hs-rp']!));
+    expect((await signIn(hs, 'openid')).tokens.claims()!.aud).toBe('hs-rp');
+    const spa = await configFor('spa', oidc.None());
+    expect((await signIn(spa, 'openid')).tokens.claims()!.aud).toBe('spa');
+  });
+
+  it('refuses a public client’s request without PKCE', async () => {
+    const spa = await configFor('spa', oidc.None());
+    const url = oidc.buildAuthorizationUrl(spa, { redirect_uri: REDIRECT, scope: 'openid' });
+    const refused = await new BrowserSession().visit(url.href, atRp);
+    expect(refused.url.searchParams.get('error')).toBe('invalid_request');
+    expect(refused.url.searchParams.get('error_description')).toMatch(/PKCE/);
+  });
+
+  it('answers a reused code with invalid_grant and revokes the tokens issued from it', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const opened = await openSignIn(config, 'openid');
+    const waiting = await enterIdentifier(opened);
+    await phone.login.approve(await requestShownOn(waiting.body), { liveFaceTemplate: phone.face });
+    const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    const redeem = () =>
+      oidc.authorizationCodeGrant(config, back.url, { pkceCodeVerifier: opened.verifier, expectedState: opened.state });
+    const first = await redeem();
+    expect((await oidc.tokenIntrospection(config, first.access_token)).active).toBe(true);
+    await expect(redeem()).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect((await oidc.tokenIntrospection(config, first.access_token)).active).toBe(false);
+  });
+
+  it('refuses a scope beyond what the service may ask for, and an unknown client', async () => {
+    const config = await configFor('post-rp', oidc.ClientSecretPost(secrets['post-rp']!));
+    // The request never reaches a sign-in page: the client is sent back with invalid_scope.
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid identity:photo',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const refused = await new BrowserSession().visit(url.href, atRp);
+    expect(refused.url.searchParams.get('error')).toBe('invalid_scope');
+    const unknown = new URL(url);
+    unknown.searchParams.set('client_id', `nobody-${randomUUID()}`);
+    const page = await new BrowserSession().visit(unknown.href, atRp);
+    expect(page.status).toBe(400);
+    expect(page.body).toContain('invalid_client');
+  });
+
+  it('refuses client assertions with alg none, HS256 keyed by the public key, or a replayed jti', async () => {
+    const token = (assertion: string) =>
+      fetch(`${issuer}/oidc/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x',
+          redirect_uri: REDIRECT,
+          client_id: 'jwt-rp',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }).toString(),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { error: string } }));
+    const signed = (key: CryptoKey | Uint8Array, alg: string, jti = randomUUID()) =>
+      new SignJWT({ jti })
+        .setProtectedHeader({ alg, kid: 'rp-key-1' })
+        .setIssuer('jwt-rp')
+        .setSubject('jwt-rp')
+        .setAudience(issuer)
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(key);
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({
+        jti: randomUUID(),
+        iss: 'jwt-rp',
+        sub: 'jwt-rp',
+        aud: issuer,
+        exp: Math.floor(Date.now() / 1000) + 60,
+      }),
+    ).toString('base64url')}.`;
+    expect(await token(none)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    // Key confusion: the client's public key used as an HMAC secret.
+    const publicJwk = (await (
+      await fetch(`${issuer}/admin/services/jwt-rp`, { headers: { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}` } })
+    ).json()) as {
+      publicKeys: { jwk: Record<string, string> }[];
+    };
+    const confused = await signed(new TextEncoder().encode(JSON.stringify(publicJwk.publicKeys[0]!.jwk)), 'HS256');
+    expect(await token(confused)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    // A valid assertion is accepted once: the second use of its jti is refused (the code itself is bogus: 400).
+    const jti = randomUUID();
+    const first = await token(await signed(rpKey, 'ES256', jti));
+    expect(first).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await token(await signed(rpKey, 'ES256', jti))).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
   });
 
   it('ends the session at end_session and sends the browser to a registered post-logout URI', async () => {
@@ -721,5 +821,25 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
         expect(((await response.json()) as { error: string }).error).toBe('invalid_client');
       }
     });
+  });
+});
+
+describe('OIDC discovery behind an https issuer', () => {
+  let server: RunningApp;
+  beforeAll(async () => {
+    server = await startTestApp({ ISSUER_URL: 'https://id.example:8443' });
+  });
+  afterAll(async () => server?.close());
+
+  it('names the issuer byte for byte and every endpoint under it, whatever forwarded headers say', async () => {
+    const response = await fetch(`${server.baseUrl}/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+    });
+    const metadata = (await response.json()) as Record<string, unknown>;
+    expect(metadata.issuer).toBe('https://id.example:8443');
+    const urls = Object.entries(metadata).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri');
+    expect(urls.length).toBeGreaterThanOrEqual(8);
+    for (const [name, value] of urls)
+      expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^https:\/\/id\.example:8443\//) });
   });
 });

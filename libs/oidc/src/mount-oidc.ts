@@ -1,18 +1,36 @@
+import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '#idtoken/platform';
 import { OidcProviderHost } from './oidc-provider.host.js';
 import { isOidcPath } from './oidc-routes.js';
 
 /**
  * Hands oidc-provider its requests at `onRequest`, before Fastify parses a body (oidc-provider reads and parses its
  * own), and lets every other request through (Nest's adapter parses the interaction forms).
+ *
+ * oidc-provider builds every URL it publishes from the request (origin, then mount path). So that discovery names
+ * `ISSUER_URL` byte for byte whatever Host or X-Forwarded-* a caller sends, each request is presented to it as
+ * arriving at the issuer's origin, under the issuer's path, from the client IP Fastify resolved (TRUST_PROXY).
  */
 export function mountOidc(app: NestFastifyApplication): void {
   const host = app.get(OidcProviderHost);
+  const issuer = new URL(app.get(AppConfig).issuerUrl);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     const path = request.raw.url?.split('?')[0] ?? '';
     if (!isOidcPath(path)) return;
+    asIssuerRequest(request.raw, issuer, request.ip);
     reply.hijack();
     await host.handle(request.raw, reply.raw);
   });
+}
+
+function asIssuerRequest(raw: IncomingMessage & { originalUrl?: string }, issuer: URL, clientIp: string): void {
+  raw.headers.host = issuer.host;
+  raw.headers['x-forwarded-host'] = issuer.host;
+  raw.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
+  raw.headers['x-forwarded-for'] = clientIp;
+  // The issuer's path (a reverse proxy strips it before us) becomes oidc-provider's mount path.
+  const issuerPath = issuer.pathname === '/' ? '' : issuer.pathname;
+  raw.originalUrl = `${issuerPath}${raw.url ?? ''}`;
 }

@@ -82,8 +82,9 @@ export class OidcProviderHost {
       }),
     );
     const provider = new Provider(this.config.issuerUrl, this.configuration(keys));
-    // Believe X-Forwarded-* only when the operator said a proxy is in front (TRUST_PROXY).
-    provider.proxy = this.config.trustProxy !== false;
+    // mountOidc rewrites Host and X-Forwarded-* from ISSUER_URL and Fastify's TRUST_PROXY-aware client IP before
+    // any request reaches oidc-provider, so these headers are ours, never a caller's.
+    provider.proxy = true;
     provider.on('server_error', (_ctx, error) => this.logger.error(`oidc-provider: ${error.message}`, error.stack));
     // CIBA: the session's code goes back to the client as binding_code, for the user to compare with the phone.
     provider.use(async (ctx, next) => {
