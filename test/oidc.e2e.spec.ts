@@ -6,6 +6,7 @@ import { fetchTrusting, localhostCertificate } from './support/tls.js';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, importX509, jwtVerify, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
+import { io } from 'socket.io-client';
 import { DeviceLogin, scanQrPng, type Device } from '../apps/device/src/index.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
 import { BrowserSession } from './support/browser-session.js';
@@ -398,6 +399,32 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
       (u) => u.origin === 'https://rp.example',
     );
     expect(confirm.url.href).toMatch(/^https:\/\/rp\.example\/bye/);
+  });
+
+  it('lets the waiting page listen on the session socket: its data opens /session and the approval arrives there', async () => {
+    const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+    const opened = await openSignIn(config, 'openid');
+    const waiting = await enterIdentifier(opened);
+    expect(waiting.body).toContain('<script src="/socket.io/socket.io.min.js" defer></script>');
+    const script = await fetch(`${issuer}/socket.io/socket.io.min.js`);
+    expect([script.status, script.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+    const data = (name: string) => new RegExp(`data-${name}="([^"]+)"`).exec(waiting.body)![1]!;
+    const socket = io(`${issuer}/session`, {
+      transports: ['websocket'],
+      auth: { sessionId: data('session-id'), wsToken: data('ws-token') },
+      extraHeaders: { origin: issuer },
+      reconnection: false,
+    });
+    try {
+      const approved = new Promise<{ sessionId: string }>((resolve) => socket.once('approved', resolve));
+      await new Promise((ready) => socket.once('otp_ready', ready));
+      await phone.login.approve(await requestShownOn(waiting.body), { liveFaceTemplate: phone.face });
+      expect((await approved).sessionId).toBe(data('session-id'));
+    } finally {
+      socket.close();
+    }
+    const back = await opened.browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+    expect(back.url.searchParams.get('code')).toBeTruthy();
   });
 
   it('signs in by QR code (claims-only session): the phone scans the page’s QR and the RP gets a pairwise sub', async () => {

@@ -128,6 +128,7 @@ export class InteractionController {
       reply,
       waitPage({
         lang: lang(details, request),
+        socket: { sessionId: session.sessionId, wsToken: session.wsToken },
         statusUrl: `${INTERACTION_PATH}/${uid}/status`,
         completeUrl: `${INTERACTION_PATH}/${uid}/complete`,
         cancelAction: `${INTERACTION_PATH}/${uid}/cancel`,

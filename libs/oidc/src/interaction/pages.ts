@@ -106,6 +106,8 @@ export function identifierPage(input: {
 
 export function waitPage(input: {
   lang: Lang;
+  /** The session's browser channel (spec §6.4): the page listens on it and polls `statusUrl` as a fallback. */
+  socket: { sessionId: string; wsToken: string };
   statusUrl: string;
   completeUrl: string;
   cancelAction: string;
@@ -124,8 +126,9 @@ export function waitPage(input: {
     input.otp ? t.confirm : t.scan,
     `${shown}
 <p id="countdown" aria-live="polite" data-expires-at="${escapeHtml(input.expiresAt)}" data-remaining="${t.remaining}"></p>
-<p id="status" role="status" data-status-url="${escapeHtml(input.statusUrl)}" data-complete-url="${escapeHtml(input.completeUrl)}">${t.waiting}</p>
+<p id="status" role="status" data-status-url="${escapeHtml(input.statusUrl)}" data-complete-url="${escapeHtml(input.completeUrl)}" data-session-id="${escapeHtml(input.socket.sessionId)}" data-ws-token="${escapeHtml(input.socket.wsToken)}">${t.waiting}</p>
 <form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>
+<script src="/socket.io/socket.io.min.js" defer></script>
 <script src="/interaction-assets/wait.js" defer></script>`,
   );
 }
@@ -193,14 +196,21 @@ button.secondary{background:#e8ecf3;color:#1b1e23}button.link{background:none;co
 .otp{font-size:2.6rem;letter-spacing:.4rem;font-weight:700;text-align:center;font-variant-numeric:tabular-nums}
 .error{color:#a4161a}.help{color:#555;font-size:.9rem}.qr img{width:100%;height:auto;image-rendering:pixelated}`;
 
-/** Updates the countdown and polls the session's state; moves on when it is no longer pending. */
+/**
+ * Updates the countdown and waits for the outcome: on the session's socket (spec §6.4 `/session`, events approved /
+ * rejected / expired) and, as a fallback and a safety net, by polling the interaction's status every 2 s.
+ */
 export const WAIT_JS = `(function(){
-var c=document.getElementById('countdown'),s=document.getElementById('status');
+var c=document.getElementById('countdown'),s=document.getElementById('status'),done=false;
 var end=Date.parse(c.dataset.expiresAt);
 function tick(){var left=Math.max(0,Math.round((end-Date.now())/1000));
 c.textContent=Math.floor(left/60)+':'+String(left%60).padStart(2,'0')+' '+c.dataset.remaining;}
 tick();setInterval(tick,1000);
+function finish(){if(done)return;done=true;location.assign(s.dataset.completeUrl);}
+if(window.io){var socket=window.io('/session',{auth:{sessionId:s.dataset.sessionId,wsToken:s.dataset.wsToken},
+transports:['websocket'],reconnection:false});
+['approved','rejected','expired'].forEach(function(e){socket.on(e,finish);});}
 function poll(){fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
-.then(function(r){return r.json();}).then(function(b){if(b.status!=='pending'){location.assign(s.dataset.completeUrl);}
-else{setTimeout(poll,1000);}}).catch(function(){setTimeout(poll,2000);});}
+.then(function(r){return r.json();}).then(function(b){if(b.status!=='pending'){finish();}
+else if(!done){setTimeout(poll,2000);}}).catch(function(){if(!done)setTimeout(poll,2000);});}
 poll();})();`;
