@@ -4,7 +4,16 @@ import { createServer as createHttpsServer } from 'node:https';
 import { OidcProviderHost } from '#idtoken/oidc';
 import { fetchTrusting, localhostCertificate } from './support/tls.js';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, importX509, jwtVerify, type CryptoKey } from 'jose';
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importX509,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import * as oidc from 'openid-client';
 import { io } from 'socket.io-client';
 import { DeviceLogin, scanQrPng, type Device } from '../apps/device/src/index.js';
@@ -25,6 +34,7 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   let phone: { device: Device; login: DeviceLogin; face: Uint8Array };
   const secrets: Record<string, string> = {};
   let rpKey: CryptoKey;
+  let shopKeyJwk: JWK;
   let station: Awaited<ReturnType<typeof setUpStation>>['station'];
   let csca: Awaited<ReturnType<typeof setUpStation>>['csca'];
 
@@ -151,6 +161,7 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     phone = await newPhone();
     const pair = await generateKeyPair('ES256', { extractable: true });
     rpKey = pair.privateKey;
+    shopKeyJwk = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey);
     await registerClient('basic-rp', { refreshTokens: true });
     await registerClient('post-rp', { tokenEndpointAuthMethod: 'client_secret_post' });
     await registerClient('hs-rp', { tokenEndpointAuthMethod: 'client_secret_jwt' });
@@ -725,6 +736,20 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
   });
 
   describe('refusals', () => {
+    it('refuses to finish another browser’s interaction named in the path (its uid), even with a cookie of one’s own', async () => {
+      const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
+      const victim = await openSignIn(config, 'openid');
+      const victimWaiting = await enterIdentifier(victim);
+      await phone.login.approve(await requestShownOn(victimWaiting.body), { liveFaceTemplate: phone.face });
+      const attacker = await openSignIn(config, 'openid');
+      const stolen = await attacker.browser.visit(victimWaiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      expect(stolen.status).toBe(404);
+      expect(stolen.body).toContain('session_not_found');
+      // The victim still completes their own sign-in.
+      const back = await victim.browser.visit(victimWaiting.url.href.replace(/\/wait$/, '/complete'), atRp);
+      expect(back.url.searchParams.get('code')).toBeTruthy();
+    });
+
     it('refuses an interaction form without its CSRF token, and an interaction from another browser', async () => {
       const config = await configFor('basic-rp', oidc.ClientSecretBasic(secrets['basic-rp']!));
       const { browser, page } = await openSignIn(config, 'openid');
@@ -757,6 +782,15 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
         ['a secret method on a public service', { publicInitiate: true, oidc: { redirectUris: [REDIRECT] } }],
         ['an http redirect URI off localhost', { oidc: { redirectUris: ['http://rp.example/cb'] } }],
         ['CIBA with a pairwise sub', { oidc: { redirectUris: [REDIRECT], ciba: { deliveryMode: 'poll' } } }],
+        [
+          'CIBA for a client that does not authenticate',
+          {
+            subjectType: 'public',
+            oidc: { redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none', ciba: { deliveryMode: 'poll' } },
+          },
+        ],
+        ['public keys on a publicInitiate service', { publicInitiate: true, publicKeys: [shopKeyJwk] }],
+        ['two public keys with one kid', { publicKeys: [shopKeyJwk, shopKeyJwk] }],
         [
           'CIBA ping without an endpoint',
           { subjectType: 'public', oidc: { redirectUris: [REDIRECT], ciba: { deliveryMode: 'ping' } } },

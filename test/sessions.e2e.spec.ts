@@ -198,6 +198,11 @@ describe('sessions (spec §6) end to end', () => {
       expect(response.body.code).toBe('invalid_scope');
     });
 
+    it('refuses a tokenId spelled in upper case (400), so limits and lockouts cannot be sidestepped', async () => {
+      const response = await initiate({ tokenId: tokenId.toUpperCase(), serviceId: 'shop' }).expect(400);
+      expect(response.body.code).toBe('invalid_request');
+    });
+
     it('refuses unknown scopes, and composites outside allowedScopes (422 invalid_scope), never ignoring them', async () => {
       for (const scopes of [['identity:name', 'identity:shoe_size'], ['identity:full_with_photo'], ['openid']]) {
         const response = await initiate({ tokenId, serviceId: 'shop', scopes }).expect(422);

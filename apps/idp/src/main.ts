@@ -8,7 +8,8 @@ import { ConfigError, createRootLogger, loadConfig } from '#idtoken/platform';
  */
 function consoleToLog(logger: Logger): void {
   const log = logger.child({ component: 'console' });
-  const text = (args: unknown[]) => args.map((arg) => (typeof arg === 'string' ? arg : String(arg))).join(' ');
+  const text = (args: unknown[]) =>
+    args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(' ');
   console.warn = (...args: unknown[]) => log.warn(text(args));
   console.info = (...args: unknown[]) => log.info(text(args));
   console.log = (...args: unknown[]) => log.info(text(args));

@@ -7,6 +7,7 @@ export {
   enrollMessage,
   type DeviceAction,
 } from './device-signature/signed-request.js';
+export { TokenIdSchema } from './token-id.js';
 export { TIMESTAMP_WINDOW_SECONDS, assertFreshTimestamp } from './device-signature/timestamp-window.js';
 export {
   EnrollmentEntity,

@@ -20,8 +20,10 @@ export function mountOidc(app: NestFastifyApplication): void {
     const path = request.raw.url?.split('?')[0] ?? '';
     if (!isOidcPath(path)) return;
     asIssuerRequest(request.raw, issuer, request.ip);
+    // Ready before the reply is taken over: a failure here is still answered by Nest's problem filter.
+    const provider = await host.provider();
     reply.hijack();
-    await host.handle(request.raw, reply.raw);
+    await provider.callback()(request.raw, reply.raw);
   });
 }
 

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
@@ -60,12 +59,6 @@ export class OidcProviderHost {
   useOutboundFetch(outbound: typeof fetch): void {
     this.outboundFetch = outbound;
     this.current = undefined;
-  }
-
-  /** Hands one raw request to oidc-provider (its own body parsing; Fastify never parsed this one). */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const provider = await this.provider();
-    await provider.callback()(request, response);
   }
 
   private async signingKids(): Promise<string> {

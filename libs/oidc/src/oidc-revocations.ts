@@ -58,7 +58,13 @@ export class OidcRevocations implements OnModuleInit, OnModuleDestroy {
     if (typeof tokenId !== 'string') return;
     try {
       if (!(await this.store.putIfAbsent(`oidc-revoked:${tokenId}`, '1', HANDLED_MS))) return;
-      await this.endAccount(tokenId);
+      try {
+        await this.endAccount(tokenId);
+      } catch (error) {
+        // Let the next node (or a later revocation event) try again instead of the mark hiding the failure.
+        await this.store.delete(`oidc-revoked:${tokenId}`).catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       this.logger.error(`OIDC sessions of a revoked tokenId not ended: ${(error as Error).message}`);
     }

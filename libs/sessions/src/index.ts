@@ -4,7 +4,7 @@ export { SessionsModule } from './sessions.module.js';
 export { OriginCheckingIoAdapter, SessionOrigins } from './channels/index.js';
 export { SessionService } from './session.service.js';
 export { SessionLifecycle } from './session-lifecycle.js';
-export { SESSION_EVENTS_CHANNEL, SessionStore, sessionChannel } from './session.store.js';
+export { SESSION_EVENTS_CHANNEL, SessionStore } from './session.store.js';
 export type { SessionApproval, SessionEvent, SessionStatus, RejectionReason } from './session-record.js';
 export type { InitiateAnswer } from './initiate/initiate-answer.js';
 export type { SessionStatusAnswer } from './status/session-status.js';

@@ -71,13 +71,17 @@ export class SessionOutcomes {
   ): Promise<void> {
     await this.sessions.closeSession(session.sessionId);
     this.metrics.ended.inc({ outcome: reason });
-    await this.audit.record({
-      type: REJECTION_EVENTS[reason],
-      ...by,
-      data: { sessionId: session.sessionId, serviceId: session.serviceId, reason },
-    });
-    // Transactions, then events: the result and the event go out after the audit row is written.
-    await this.sessions.saveResult(session.sessionId, { status: 'rejected', wsToken: session.wsToken, reason });
-    await this.sessions.publish({ type: 'rejected', sessionId: session.sessionId, reason });
+    try {
+      await this.audit.record({
+        type: REJECTION_EVENTS[reason],
+        ...by,
+        data: { sessionId: session.sessionId, serviceId: session.serviceId, reason },
+      });
+    } finally {
+      // The session is already taken: whatever happened to the audit write, the browser and the poller must learn
+      // its end (an audit failure still fails the request, so it is seen).
+      await this.sessions.saveResult(session.sessionId, { status: 'rejected', wsToken: session.wsToken, reason });
+      await this.sessions.publish({ type: 'rejected', sessionId: session.sessionId, reason });
+    }
   }
 }

@@ -82,7 +82,7 @@ export interface SessionTicket {
   expiresAt: number;
 }
 
-/** Events on channel `session:<sessionId>` (spec §6.4), for the browser channel that comes later. */
+/** The events of spec §6.4, published once on `session-events` for every node's browser sockets and CIBA. */
 export type SessionEvent =
   | { type: 'approved'; sessionId: string; jwt: string; hash: string; random: string; expiresAt: string }
   | { type: 'rejected'; sessionId: string; reason: RejectionReason };

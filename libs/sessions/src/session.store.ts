@@ -20,9 +20,6 @@ const OPEN_MARK_GRACE_MS = 60_000;
 /** More than the per-tokenId start limit lets through in a minute, whatever it is set to within reason. */
 const TOKEN_SESSIONS_KEPT = 100;
 
-/** The channel a session's events go out on, to every node (spec §6.4). */
-export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
-
 /** Every session's events on one channel, so each node subscribes once and feeds its own browsers (spec §6.4). */
 export const SESSION_EVENTS_CHANNEL = 'session-events';
 
@@ -114,9 +111,7 @@ export class SessionStore {
   }
 
   async publish(event: SessionEvent): Promise<void> {
-    const message = JSON.stringify(event);
-    await this.store.publish(sessionChannel(event.sessionId), message);
-    await this.store.publish(SESSION_EVENTS_CHANNEL, message);
+    await this.store.publish(SESSION_EVENTS_CHANNEL, JSON.stringify(event));
   }
 }
 

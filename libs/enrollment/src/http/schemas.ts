@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TokenIdSchema } from '../token-id.js';
 import { REVOCATION_REASONS } from '../enrollment.entity.js';
 
 const unixSeconds = z.number().int().nonnegative();
@@ -17,12 +18,12 @@ export const EnrollBody = z
   .strict();
 
 /** POST /revoke body (spec §4). */
-export const RevokeBody = z.object({ tokenId: z.uuid(), reason: z.enum(REVOCATION_REASONS) }).strict();
+export const RevokeBody = z.object({ tokenId: TokenIdSchema, reason: z.enum(REVOCATION_REASONS) }).strict();
 
 /** PUT /devices/push-token body: the §5.1 envelope plus `fcmToken`. */
 export const PushTokenBody = z
   .object({
-    tokenId: z.uuid(),
+    tokenId: TokenIdSchema,
     timestamp: unixSeconds,
     signatureBase64: z.string().min(1).max(200),
     fcmToken: z.string().min(1).max(4_096),

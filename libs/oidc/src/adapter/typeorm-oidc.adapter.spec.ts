@@ -109,7 +109,7 @@ describe('TypeORM adapter for oidc-provider', () => {
     expect(await deviceCodes.findByUserCode('BCDF-GHJK')).toEqual({ userCode: 'BCDF-GHJK', grantId: 'g-1' });
   });
 
-  it('marks a consumed model with the epoch second it was consumed, and a second consume keeps the first', async () => {
+  it('marks a consumed model with the epoch second it was consumed; a second consume fails and keeps the first', async () => {
     const codes = new Adapter('AuthorizationCode');
     await codes.upsert('c-1', { grantId: 'g-1', nested: { a: 1 } }, 60);
     expect(await codes.find('c-1')).not.toHaveProperty('consumed');
@@ -120,8 +120,15 @@ describe('TypeORM adapter for oidc-provider', () => {
     expect(await codes.find('c-1')).toEqual({ grantId: 'g-1', nested: { a: 1 }, consumed: consumedAt });
 
     clock = seconds(5);
-    await codes.consume('c-1');
+    await expect(codes.consume('c-1')).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(await codes.find('c-1')).toMatchObject({ consumed: consumedAt });
+  });
+
+  it('lets exactly one of 10 concurrent consumes of one code win', async () => {
+    const codes = new Adapter('AuthorizationCode');
+    await codes.upsert('race', { grantId: 'g-race' }, 60);
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => codes.consume('race')));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('keeps a consumed model consumed when it is saved again', async () => {

@@ -1,3 +1,4 @@
+import { errors } from 'oidc-provider';
 import type { DataSource, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { OidcModelEntity } from './oidc-model.entity.js';
 
@@ -94,14 +95,19 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
       return this.findLive('userCode', userCode);
     }
 
+    /**
+     * Marks the model used, once: of two concurrent redemptions of one code or refresh token only one marks it; the
+     * other gets invalid_grant here (oidc-provider had read it unconsumed a moment before).
+     */
     async consume(id: string): Promise<void> {
       if (this.clientFinder) return;
-      await repository
+      const result = await repository
         .createQueryBuilder()
         .update()
         .set({ consumedAt: now() })
         .where('kind = :kind AND id = :id AND consumed_at IS NULL', { kind: this.name, id })
         .execute();
+      if (result.affected === 0) throw new errors.InvalidGrant(`${this.name} was already used`);
     }
 
     async destroy(id: string): Promise<void> {

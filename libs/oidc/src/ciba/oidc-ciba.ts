@@ -76,7 +76,8 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
       });
     } catch (error) {
       if (error instanceof DomainError) {
-        // Unknown, revoked and locked read alike (no enumeration); limits say so.
+        // Limits say so (slow_down); every other refusal (revoked, untrusted, lockout…) is access_denied. An
+        // unknown tokenId never gets here: oidc-provider answers unknown_user_id when findAccount finds nothing.
         if (error.code === 'rate_limited' || error.code === 'too_many_attempts') {
           throw new errors.SlowDown('too many sign-in requests for this holder; try again later');
         }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Header, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -45,6 +45,7 @@ const CSP =
 @ApiExcludeController()
 @Controller()
 export class InteractionController {
+  private readonly logger = new Logger(InteractionController.name);
   private readonly csrfKey: Buffer;
 
   constructor(
@@ -74,14 +75,14 @@ export class InteractionController {
 
   @Get('interaction/:uid')
   async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const details = await this.details(request, reply);
+    const details = await this.details(uid, request, reply);
     await this.store.delete(sessionKey(uid));
     await this.renderIdentifier(uid, details, request, reply);
   }
 
   @Post('interaction/:uid/login')
   async login(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const details = await this.details(request, reply);
+    const details = await this.details(uid, request, reply);
     const form = this.form(uid, request);
     const identifier = (form.tokenId ?? '').trim();
     // The tokenId itself, or an alias (username or email) an admin linked to it for this service.
@@ -105,7 +106,7 @@ export class InteractionController {
 
   @Post('interaction/:uid/qr')
   async qr(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const details = await this.details(request, reply);
+    const details = await this.details(uid, request, reply);
     this.form(uid, request);
     const started = await this.sessions.initiateOnBehalf({
       serviceId: details.clientId,
@@ -118,7 +119,7 @@ export class InteractionController {
 
   @Get('interaction/:uid/wait')
   async wait(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const details = await this.details(request, reply);
+    const details = await this.details(uid, request, reply);
     const session = await this.recall(uid);
     if (!session) return this.restart(uid, reply);
     const qrPng = session.qr
@@ -142,7 +143,7 @@ export class InteractionController {
 
   @Get('interaction/:uid/status')
   async status(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.details(request, reply);
+    await this.details(uid, request, reply);
     const session = await this.recall(uid);
     const { status } = await this.stateOf(session);
     await reply.header('cache-control', 'no-store').send({ status });
@@ -150,7 +151,7 @@ export class InteractionController {
 
   @Get('interaction/:uid/complete')
   async complete(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const details = await this.details(request, reply);
+    const details = await this.details(uid, request, reply);
     const session = await this.recall(uid);
     if (!session) return this.restart(uid, reply);
     const state = await this.stateOf(session);
@@ -178,10 +179,8 @@ export class InteractionController {
         error_description: 'This service needs an email address, and none is linked to this IDToken identity',
       });
     }
-    const grant = details.grantId
-      ? ((await provider.Grant.find(details.grantId)) ??
-        new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId }))
-      : new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId });
+    // A new Grant every time: one made for another holder or with earlier refusals must not carry over.
+    const grant = new provider.Grant({ accountId: approval.tokenId, clientId: details.clientId });
     grantApproval(grant, { scopes: details.scopes, claims: details.requestedClaims }, approval, {
       emailLinked: Boolean(link?.email),
     });
@@ -199,7 +198,7 @@ export class InteractionController {
 
   @Post('interaction/:uid/cancel')
   async cancel(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.details(request, reply);
+    await this.details(uid, request, reply);
     this.form(uid, request);
     await this.store.delete(sessionKey(uid));
     await this.finish(request, reply, { error: 'access_denied', error_description: 'The user cancelled the sign-in' });
@@ -213,11 +212,18 @@ export class InteractionController {
   ): Promise<void> {
     const provider = await this.host.provider();
     reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    try {
+      await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    } catch (error) {
+      // The reply is ours now: answer rather than leave the browser waiting.
+      this.logger.error(`interaction could not finish: ${(error as Error).message}`);
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      reply.raw.end('The sign-in could not be completed. Start again from the application.');
+    }
   }
 
   /** The interaction behind the cookie; oidc-provider refuses an unknown or foreign one (SessionNotFound). */
-  private async details(request: FastifyRequest, reply: FastifyReply) {
+  private async details(uid: string, request: FastifyRequest, reply: FastifyReply) {
     const provider = await this.host.provider();
     const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
       // No interaction cookie, another browser's, or expired: nothing to resume here.
@@ -226,6 +232,10 @@ export class InteractionController {
       }
       throw error;
     });
+    // The cookie names this browser's interaction; a path naming another one (someone else's uid) is refused.
+    if (details.uid !== uid) {
+      throw new DomainError('session_not_found', 'This sign-in has expired or was not started in this browser');
+    }
     const params = details.params as Record<string, string | undefined>;
     return {
       uid: details.uid,
@@ -233,7 +243,6 @@ export class InteractionController {
       scopes: (params.scope ?? '').split(' ').filter(Boolean),
       loginHint: params.login_hint,
       uiLocales: params.ui_locales,
-      grantId: details.grantId,
       requestedClaims: claimsParameterNames(params.claims),
     };
   }
@@ -279,7 +288,10 @@ export class InteractionController {
     return (service?.oidc as { requireEmail?: boolean } | null | undefined)?.requireEmail === true;
   }
 
-  /** What the identifier page says when a session cannot start; unknown and revoked read alike (no enumeration). */
+  /**
+   * What the identifier page says when a session cannot start. Unknown, revoked and locked-out identifiers read alike;
+   * "add this service first" does tell that the identifier exists, which the holder needs to hear to fix it.
+   */
   private loginError(error: DomainError, language: Lang): string {
     const fr = language === 'fr';
     switch (error.code) {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { TokenIdSchema } from '#idtoken/enrollment';
 
 // Bodies and queries of the device-signed trust endpoints (spec §5, §5.1); unknown fields are refused.
 
 const envelope = {
-  tokenId: z.uuid(),
+  tokenId: TokenIdSchema,
   timestamp: z.number().int().nonnegative(),
   signatureBase64: z.string().min(1).max(200),
 };

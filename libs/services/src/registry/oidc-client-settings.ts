@@ -89,9 +89,21 @@ export function checkOidcSettings(service: {
 }): void {
   // A CIBA client names the holder by tokenId (login_hint): a pairwise sub would hide nothing from it, and CIBA
   // Core §4 would make its sector the host of a jwks_uri, which services do not have.
+  // CIBA pushes to a phone and hands back the code: only a client that authenticates may start it.
+  if (service.oidc?.ciba && service.oidc.tokenEndpointAuthMethod === 'none') {
+    throw new DomainError('invalid_request', 'A CIBA client must authenticate (not tokenEndpointAuthMethod none)', {
+      field: 'oidc.ciba',
+    });
+  }
   if (service.oidc?.ciba && service.subjectType !== 'public') {
     throw new DomainError('invalid_request', 'A CIBA client knows the tokenId it asks for: set subjectType to public', {
       field: 'subjectType',
+    });
+  }
+  // spec §6.1: a service with a registered credential must present it; a publicInitiate service presents none.
+  if (service.publicInitiate && service.publicKeys.length > 0) {
+    throw new DomainError('invalid_request', 'A publicInitiate service has no credential: remove its publicKeys', {
+      field: 'publicKeys',
     });
   }
   const method = service.oidc?.tokenEndpointAuthMethod;

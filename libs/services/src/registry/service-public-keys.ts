@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { DomainError } from '#idtoken/platform';
 import type { ServicePublicKey } from './service.entity.js';
 
 /**
@@ -45,7 +46,7 @@ export const publicKeysField = z
   )
   .max(10);
 
-/** Stored form: each key with its kid, given or the thumbprint; kids must be unique within the service. */
+/** Stored form: each key with its kid, given or the thumbprint; two keys with one kid are refused. */
 export async function toServicePublicKeys(jwks: readonly Record<string, unknown>[]): Promise<ServicePublicKey[]> {
   const keys = await Promise.all(
     jwks.map(async (jwk) => {
@@ -54,5 +55,10 @@ export async function toServicePublicKeys(jwks: readonly Record<string, unknown>
       return { kid: typeof kid === 'string' ? kid : await calculateJwkThumbprint(publicJwk), jwk: publicJwk };
     }),
   );
+  if (new Set(keys.map((key) => key.kid)).size !== keys.length) {
+    throw new DomainError('invalid_request', 'Two publicKeys share a kid (or are the same key)', {
+      field: 'publicKeys',
+    });
+  }
   return keys;
 }

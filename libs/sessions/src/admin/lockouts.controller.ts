@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import { TokenIdSchema } from '#idtoken/enrollment';
 import { AdminAuth, actorOf, type AuthenticatedRequest } from '#idtoken/admin';
 import { AuditTrail } from '#idtoken/audit';
 import { parseRequest } from '#idtoken/platform';
@@ -15,7 +15,7 @@ class LockoutView {
   windowEndsInSeconds: number | null;
 }
 
-const TokenIdParam = z.uuid();
+const TokenIdParam = TokenIdSchema;
 
 /**
  * spec §6.2: after 30 failed checks in 24 h a tokenId's initiates answer `429 too_many_attempts` "until the window

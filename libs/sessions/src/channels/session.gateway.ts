@@ -97,6 +97,17 @@ export class SessionGateway
 
   async handleConnection(socket: SessionSocket): Promise<void> {
     this.metrics.sockets.inc({ namespace: 'session' });
+    // Nest does not await this: a store failure must end this socket, never the process.
+    try {
+      await this.greet(socket);
+    } catch (error) {
+      this.logger.warn(`session socket dropped: ${(error as Error).message}`);
+      socket.disconnect(true);
+    }
+  }
+
+  /** What a newly joined socket learns at once: the result, or otp_ready and a timer for `expired`. */
+  private async greet(socket: SessionSocket): Promise<void> {
     const { sessionId } = socket.data;
     // Join first, then read: an event published meanwhile is either seen here or delivered to the room.
     await socket.join(sessionId);
@@ -109,7 +120,8 @@ export class SessionGateway
       socket.emit('otp_ready', { sessionId, otp: session.otp, expiresAt: isoOfUnix(session.expiresAt) });
     }
     const expiresAt = session?.expiresAt ?? (await this.sessions.readTicket(sessionId))?.expiresAt ?? 0;
-    this.armExpiry(socket, expiresAt);
+    // It may have left while we read; handleDisconnect has run then and would not clear a timer set now.
+    if (socket.connected) this.armExpiry(socket, expiresAt);
   }
 
   handleDisconnect(socket: SessionSocket): void {
@@ -183,6 +195,8 @@ export class SessionGateway
         socket.emit('expired', { sessionId: event.sessionId });
         break;
     }
+    // Nothing follows a terminal event: the DISCONNECT packet goes after it on the same transport.
+    socket.disconnect();
   }
 }
 

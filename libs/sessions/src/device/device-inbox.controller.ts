@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DeviceRequestVerifier } from '#idtoken/enrollment';
+import { DeviceRequestVerifier, TokenIdSchema } from '#idtoken/enrollment';
 import { parseRequest } from '#idtoken/platform';
 import type { AuthRequestMessage } from '#idtoken/push';
 import { PendingRequests } from './pending-requests.js';
@@ -9,7 +9,7 @@ import { PendingRequests } from './pending-requests.js';
 /** spec §5.1: a GET carries the envelope in the query string, so the timestamp arrives as text. */
 const InboxQuery = z
   .object({
-    tokenId: z.uuid(),
+    tokenId: TokenIdSchema,
     timestamp: z
       .string()
       .regex(/^\d{1,12}$/, 'must be Unix seconds')

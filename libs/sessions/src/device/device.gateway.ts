@@ -8,7 +8,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import { DeviceRequestVerifier, ENROLLMENT_REVOKED_CHANNEL } from '#idtoken/enrollment';
+import { DeviceRequestVerifier, ENROLLMENT_REVOKED_CHANNEL, TokenIdSchema } from '#idtoken/enrollment';
 import { DomainError, EphemeralStore, HeldSubscription } from '#idtoken/platform';
 import { DEVICE_INBOX_CHANNEL, type AuthRequestMessage, type InboxDelivery } from '#idtoken/push';
 import { SessionMetrics } from '../session-metrics.js';
@@ -29,7 +29,7 @@ interface DeviceServerEvents {
 type DeviceSocket = Socket<{}, DeviceServerEvents, {}, DeviceSocketData>;
 
 const DeviceAuth = z.object({
-  tokenId: z.uuid(),
+  tokenId: TokenIdSchema,
   timestamp: z.number().int().nonnegative(),
   signatureBase64: z.string().min(1).max(200),
 });
@@ -95,9 +95,15 @@ export class DeviceGateway
   async handleConnection(socket: DeviceSocket): Promise<void> {
     this.metrics.sockets.inc({ namespace: 'device' });
     const { tokenId } = socket.data;
-    // Join first, then read: a request published meanwhile is either in the list or delivered to the room.
-    await socket.join(tokenId);
-    for (const request of await this.pending.of(tokenId)) send(socket, request);
+    // Nest does not await this: a store failure must end this socket (the phone reconnects), never the process.
+    try {
+      // Join first, then read: a request published meanwhile is either in the list or delivered to the room.
+      await socket.join(tokenId);
+      for (const request of await this.pending.of(tokenId)) send(socket, request);
+    } catch (error) {
+      this.logger.warn(`device socket dropped: ${(error as Error).message}`);
+      socket.disconnect(true);
+    }
   }
 
   handleDisconnect(): void {
@@ -127,9 +133,15 @@ export class DeviceGateway
   }
 }
 
+/** Enough to cover every request a phone can have pending (they live 60 s; starts are limited per minute). */
+const SENT_REMEMBERED = 200;
+
 function send(socket: DeviceSocket, request: AuthRequestMessage): void {
-  if (socket.data.sent.has(request.sessionId)) return;
-  socket.data.sent.add(request.sessionId);
+  const { sent } = socket.data;
+  if (sent.has(request.sessionId)) return;
+  // Oldest first out (a Set iterates in insertion order), so a long-lived socket's memory stays bounded.
+  if (sent.size >= SENT_REMEMBERED) sent.delete(sent.values().next().value as string);
+  sent.add(request.sessionId);
   socket.emit('auth_request', request);
 }
 

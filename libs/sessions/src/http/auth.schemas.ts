@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TokenIdSchema } from '#idtoken/enrollment';
 
 // Bodies of the session endpoints (spec §6.1, §6.2); unknown fields are refused.
 
@@ -14,7 +15,7 @@ const scopeList = z.array(z.string().min(1).max(100)).max(50);
 /** spec §6.1; "exactly one of serviceVds or serviceId" is a check of its own, in the spec's order. */
 export const InitiateBody = z
   .object({
-    tokenId: z.uuid().optional(),
+    tokenId: TokenIdSchema.optional(),
     serviceVds: z.string().min(1).max(16_384).optional(),
     serviceId: z.string().min(1).max(64).optional(),
     scopes: scopeList.optional(),
@@ -28,7 +29,7 @@ export const InitiateBody = z
 export const VerifyBody = z
   .object({
     sessionId,
-    tokenId: z.uuid(),
+    tokenId: TokenIdSchema,
     otp: z.string().regex(/^\d{6}$/, 'must be 6 digits'),
     timestamp: z.number().int().nonnegative(),
     grantedScopes: scopeList,
@@ -38,7 +39,7 @@ export const VerifyBody = z
 
 /** spec §6.2 deny: the §5.1 envelope plus `sessionId`. */
 export const DenyBody = z
-  .object({ sessionId, tokenId: z.uuid(), timestamp: z.number().int().nonnegative(), signatureBase64 })
+  .object({ sessionId, tokenId: TokenIdSchema, timestamp: z.number().int().nonnegative(), signatureBase64 })
   .strict();
 
 export const SessionIdParam = sessionId;
