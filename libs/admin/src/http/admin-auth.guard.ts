@@ -13,7 +13,8 @@ import { DomainError, type ErrorCode } from '#idtoken/platform';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import type { Principal, Role } from '../api-keys/roles.js';
 
-const ROLES_KEY = 'idtoken:roles';
+/** Reflect metadata key holding a route's roles (tests enumerate routes by it). */
+export const ROLES_KEY = 'idtoken:roles';
 const FORBIDDEN_CODE_KEY = 'idtoken:forbidden-code';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
