@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { ApiKeyAdmin } from './api-keys/api-key.admin.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
+import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminAuthGuard } from './http/admin-auth.guard.js';
 import { StationsController } from './http/stations.controller.js';
 import { StationsService } from './stations/stations.service.js';
@@ -7,8 +9,8 @@ import { StationsService } from './stations/stations.service.js';
 /** API keys, roles and stations (spec §9). Contexts guard their admin routes with @AdminAuth from here. */
 @Global()
 @Module({
-  controllers: [StationsController],
-  providers: [ApiKeyService, AdminAuthGuard, StationsService],
+  controllers: [StationsController, ApiKeysController],
+  providers: [ApiKeyService, ApiKeyAdmin, AdminAuthGuard, StationsService],
   exports: [ApiKeyService, AdminAuthGuard, StationsService],
 })
 export class AdminModule {}
