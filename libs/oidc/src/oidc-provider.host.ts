@@ -10,7 +10,7 @@ import { pairwiseSubject } from '#idtoken/sessions';
 import { createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
 import { oidcClaimsOfHolder } from './oidc-account.js';
 import { ID_TOKEN_CLAIMS, clientMetadataOf } from './oidc-clients.js';
-import { OIDC_SCOPES, oidcClaimsConfiguration } from './oidc-scopes.js';
+import { OIDC_CLAIM_NAMES_RELEASED, OIDC_SCOPES, oidcClaimsConfiguration } from './oidc-scopes.js';
 import { OIDC_ROUTES, INTERACTION_PATH } from './oidc-routes.js';
 import { logoutPage, renderOidcError, signedOutPage } from './interaction/pages.js';
 import { OidcCiba } from './ciba/oidc-ciba.js';
@@ -218,7 +218,7 @@ export class OidcProviderHost {
       claims: async (use: string, _scope: string, claims: Record<string, unknown> | null, rejected: string[]) => {
         // oidc-provider filters what we return by the grant; we return only what could be asked for.
         if (use === 'id_token' && client?.[ID_TOKEN_CLAIMS] !== true) return { sub: tokenId };
-        const wanted = new Set(Object.values(oidcClaimsConfiguration()).flatMap((names) => names ?? []));
+        const wanted = new Set(OIDC_CLAIM_NAMES_RELEASED);
         for (const name of Object.keys(claims ?? {})) wanted.add(name);
         for (const name of rejected) wanted.delete(name);
         // The email is the client's own knowledge of the holder (an account link), never the document's.

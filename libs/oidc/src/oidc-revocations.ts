@@ -36,7 +36,7 @@ export class OidcRevocations implements OnModuleInit, OnModuleDestroy {
       store,
       ENROLLMENT_REVOKED_CHANNEL,
       (message) => void this.onRevoked(message),
-      (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
+      { onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`) },
     );
   }
 

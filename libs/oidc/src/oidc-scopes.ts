@@ -51,8 +51,19 @@ const HOLDER_CLAIMS = new Set<string>([
   'email_verified',
 ]);
 
-/** oidc-provider's `claims` setting: each scope and the claims it releases. */
+/** oidc-provider's `claims` setting: each scope and the claims it releases (a constant: built once). */
+export const OIDC_CLAIMS_CONFIGURATION: Readonly<Record<string, string[] | null>> = buildClaimsConfiguration();
+
+/** Every claim name the configuration can release. */
+export const OIDC_CLAIM_NAMES_RELEASED: ReadonlySet<string> = new Set(
+  Object.values(OIDC_CLAIMS_CONFIGURATION).flatMap((names) => names ?? []),
+);
+
 export function oidcClaimsConfiguration(): Record<string, string[] | null> {
+  return { ...OIDC_CLAIMS_CONFIGURATION };
+}
+
+function buildClaimsConfiguration(): Record<string, string[] | null> {
   // `null`: always present, never gated by a scope (oidc-provider's own defaults for these).
   const config: Record<string, string[] | null> = {
     acr: null,
@@ -102,7 +113,7 @@ export function oidcRejections(
   requestedClaims: readonly string[],
   grant: { scopes: string[]; claims: string[] },
 ): { scopes: string[]; claims: string[] } {
-  const config = oidcClaimsConfiguration();
+  const config = OIDC_CLAIMS_CONFIGURATION;
   const scopes = requestedScopes.filter((scope) => !grant.scopes.includes(scope));
   const named = new Set([...requestedScopes.flatMap((scope) => config[scope] ?? []), ...requestedClaims]);
   // Only holder data can be rejected; sub, acr, amr and auth_time describe the sign-in and always go out.

@@ -16,6 +16,6 @@ export { createRootLogger, PinoNestLogger } from './logging/logger.js';
 export { MetricsRegistry } from './metrics/metrics.js';
 export { PlatformModule, type PlatformOptions } from './platform.module.js';
 export { EphemeralStore, type Unsubscribe } from './store/ephemeral-store.js';
-export { HeldSubscription } from './store/held-subscription.js';
+export { HeldSubscription, type HeldSubscriptionOptions } from './store/held-subscription.js';
 export { InProcessBackend, InProcessStore } from './store/in-process.store.js';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store.js';

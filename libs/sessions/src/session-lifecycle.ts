@@ -31,7 +31,7 @@ export class SessionLifecycle implements OnModuleInit, OnModuleDestroy {
       store,
       ENROLLMENT_REVOKED_CHANNEL,
       (message) => void this.onRevoked(message),
-      (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
+      { onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`) },
     );
   }
 

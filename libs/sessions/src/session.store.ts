@@ -28,21 +28,25 @@ export const SESSION_EVENTS_CHANNEL = 'session-events';
 export class SessionStore {
   constructor(private readonly store: EphemeralStore) {}
 
+  /** Writes a new session and what outlives it, concurrently (one round trip's worth on Redis); before initiate answers. */
   async saveSession(session: SessionRecord): Promise<void> {
-    await this.store.put(`session:${session.sessionId}`, JSON.stringify(session), SESSION_MS);
+    const { sessionId } = session;
     // Outlives the session by the result's lifetime, so a late poll learns `expired`.
     const ticket: SessionTicket = { wsToken: session.wsToken, expiresAt: session.expiresAt };
-    await this.store.put(`session-ticket:${session.sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS);
     // The browser channel checks a late socket's Origin against the session's service, after the session is taken.
     const binding: SessionServiceBinding = { serviceId: session.serviceId, browserOnly: session.browserOnly === true };
-    await this.store.put(`session-service:${session.sessionId}`, JSON.stringify(binding), SESSION_MS + RESULT_MS);
-    // Marks the session as not yet ended: whoever ends it takes the mark, so its outcome is written exactly once
-    // (the expiry sweep finds it still there when the 60 s passed unanswered).
-    await this.store.put(`session-open:${session.sessionId}`, session.sessionId, SESSION_MS + OPEN_MARK_GRACE_MS);
-    // A revocation ends the holder's pending sessions (spec §4); this finds them.
-    if (session.tokenId !== undefined) {
-      await this.store.append(`token-sessions:${session.tokenId}`, session.sessionId, SESSION_MS, TOKEN_SESSIONS_KEPT);
-    }
+    await Promise.all([
+      this.store.put(`session:${sessionId}`, JSON.stringify(session), SESSION_MS),
+      this.store.put(`session-ticket:${sessionId}`, JSON.stringify(ticket), SESSION_MS + RESULT_MS),
+      this.store.put(`session-service:${sessionId}`, JSON.stringify(binding), SESSION_MS + RESULT_MS),
+      // Marks the session as not yet ended: whoever ends it takes the mark, so its outcome is written exactly once
+      // (the expiry sweep finds it still there when the 60 s passed unanswered).
+      this.store.put(`session-open:${sessionId}`, sessionId, SESSION_MS + OPEN_MARK_GRACE_MS),
+      // A revocation ends the holder's pending sessions (spec §4); this finds them.
+      session.tokenId === undefined
+        ? undefined
+        : this.store.append(`token-sessions:${session.tokenId}`, sessionId, SESSION_MS, TOKEN_SESSIONS_KEPT),
+    ]);
   }
 
   /** Ends the session's open mark; true for the one caller that ended it (see saveSession). */

@@ -29,12 +29,9 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
     private readonly store: EphemeralStore,
     private readonly links: AccountLinks,
   ) {
-    this.events = new HeldSubscription(
-      store,
-      SESSION_EVENTS_CHANNEL,
-      (message) => void this.onSessionEvent(message),
-      (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
-    );
+    this.events = new HeldSubscription(store, SESSION_EVENTS_CHANNEL, (message) => void this.onSessionEvent(message), {
+      onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
+    });
   }
 
   /** The host gives access to the current provider (it is rebuilt on key rotation). */

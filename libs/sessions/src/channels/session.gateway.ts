@@ -65,12 +65,9 @@ export class SessionGateway
     private readonly origins: SessionOrigins,
     private readonly metrics: SessionMetrics,
   ) {
-    this.events = new HeldSubscription(
-      store,
-      SESSION_EVENTS_CHANNEL,
-      (message) => this.onEvent(message),
-      (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
-    );
+    this.events = new HeldSubscription(store, SESSION_EVENTS_CHANNEL, (message) => this.onEvent(message), {
+      onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`),
+    });
   }
 
   /** Subscribes once per process; boot does not wait on it. */

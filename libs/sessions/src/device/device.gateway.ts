@@ -67,8 +67,8 @@ export class DeviceGateway
   ) {
     const retry = (channel: string) => this.logger.warn(`${channel} subscription failed; retrying`);
     this.subscriptions = [
-      new HeldSubscription(store, DEVICE_INBOX_CHANNEL, (message) => this.onDelivery(message), retry),
-      new HeldSubscription(store, ENROLLMENT_REVOKED_CHANNEL, (message) => this.onRevoked(message), retry),
+      new HeldSubscription(store, DEVICE_INBOX_CHANNEL, (message) => this.onDelivery(message), { onRetry: retry }),
+      new HeldSubscription(store, ENROLLMENT_REVOKED_CHANNEL, (message) => this.onRevoked(message), { onRetry: retry }),
     ];
   }
 
