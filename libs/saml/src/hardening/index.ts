@@ -1,0 +1,14 @@
+export { checkDigestAlg, DIGEST_ALG_ALLOWED } from './digest-alg-allowed.js';
+export { checkNoCommentsIn } from './check-no-comments-in.js';
+export { checkSignatureShape, type SignatureShape, type SignatureShapeOptions } from './check-signature-shape.js';
+export { checkUniqueIds } from './check-unique-ids.js';
+export { checkWellFormed } from './check-well-formed.js';
+export { decodePostMessage, type DecodePostOptions } from './decode-post-message.js';
+export { decodeRedirectMessage, type DecodeRedirectOptions } from './decode-redirect-message.js';
+export { hardenInboundXml, SINGLE_VALUE_ELEMENTS, type HardenInboundOptions } from './harden-inbound-xml.js';
+export { parseRedirectQuery, type RedirectQuery } from './parse-redirect-query.js';
+export { parseSamlXml } from './parse-saml-xml.js';
+export { refuseDtd } from './refuse-dtd.js';
+export { SamlRequestRefused, type HardeningRefusalReason, type SamlRefusalReason } from './saml-request-refused.js';
+export { checkSigAlg, SIG_ALG_ALLOWED, type AllowedSigAlg, type SigAlgSpec } from './sig-alg-allowed.js';
+export { verifyRedirectSignature, type VerifyRedirectSignatureInput } from './verify-redirect-signature.js';
