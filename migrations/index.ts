@@ -6,6 +6,7 @@ import { TrustRevocationList1795726007749 } from './1795726007749-trust-revocati
 import { Services1795727000000 } from './1795727000000-services.js';
 import { Oidc1795728000000 } from './1795728000000-oidc.js';
 import { AccountLinks1795729000000 } from './1795729000000-account-links.js';
+import { Saml1795730000000 } from './1795730000000-saml.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Services1795727000000,
   Oidc1795728000000,
   AccountLinks1795729000000,
+  Saml1795730000000,
 ];

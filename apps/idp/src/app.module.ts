@@ -8,6 +8,7 @@ import { KeysModule } from '#idtoken/keys';
 import { PlatformModule, type AppConfig, type EphemeralStore } from '#idtoken/platform';
 import { ServicesModule } from '#idtoken/services';
 import { OidcModule } from '#idtoken/oidc';
+import { SamlModule } from '#idtoken/saml';
 import { SessionsModule } from '#idtoken/sessions';
 import { TrustModule, TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST } from '#idtoken/vds';
@@ -41,6 +42,7 @@ export class AppModule {
         ServicesModule,
         SessionsModule,
         OidcModule,
+        SamlModule,
         AccountsModule,
       ],
     };

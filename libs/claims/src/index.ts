@@ -28,4 +28,3 @@ export { EU_MEMBER_STATES, isEuCitizen } from './claims/eu-citizenship.js';
 export { nameInitial } from './claims/name-initial.js';
 
 export { OIDC_CLAIM_NAMES, oidcClaimName } from './mapping/oidc-claim-names.js';
-export { SAML_ATTRIBUTE_NAMES } from './mapping/saml-attribute-names.js';

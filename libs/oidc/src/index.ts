@@ -16,3 +16,13 @@ export { OidcRevocations } from './oidc-revocations.js';
 export { OidcSweeper } from './oidc-sweeper.js';
 export { OIDC_ROUTES, DISCOVERY_PATH, INTERACTION_PATH } from './oidc-routes.js';
 export { OIDC_SCOPES, identityScopesFor, oidcClaimsConfiguration, oidcGrant } from './oidc-scopes.js';
+// The interaction pages, shared with the SAML facade (same screens, same assets).
+export {
+  chooseLang,
+  endedPage,
+  escapeHtml,
+  identifierPage,
+  waitPage,
+  type EndReason,
+  type Lang,
+} from './interaction/pages.js';

@@ -29,6 +29,8 @@ export class AppConfig {
   readonly port: number;
   /** Public base URL, byte-exact in every token and metadata document. */
   readonly issuerUrl: string;
+  /** The SAML IdP's entityID: SAML_ENTITY_ID, or ISSUER_URL + `/saml/metadata`. */
+  readonly samlEntityId: string;
   readonly databaseUrl: string | undefined;
   /** Absolute path; holds the embedded database and, in development, the generated master secret. */
   readonly dataDir: string;
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     host: raw.HOST,
     port: raw.PORT,
     issuerUrl: raw.ISSUER_URL ?? `http://localhost:${raw.PORT}`,
+    samlEntityId: raw.SAML_ENTITY_ID ?? `${raw.ISSUER_URL ?? `http://localhost:${raw.PORT}`}/saml/metadata`,
     databaseUrl: raw.DATABASE_URL,
     dataDir,
     redisUrl: raw.REDIS_URL,

@@ -159,6 +159,49 @@ export class ServiceRegistry {
     });
   }
 
+  /**
+   * Sets (or with null removes) the SAML SP settings of an active service, already validated by libs/saml. One SP
+   * entityID names one service: a second service with the same one is a `409 conflict`.
+   */
+  async setSaml(
+    serviceId: string,
+    saml: Record<string, unknown> | null,
+    context: RequestContext,
+  ): Promise<ServiceEntity> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const service = await this.lockActive(serviceId, manager);
+        const before = serviceView(service);
+        service.saml = saml;
+        service.updatedAt = new Date();
+        await manager.getRepository(ServiceEntity).save(service);
+        await this.record(saml ? 'service.saml_set' : 'service.saml_removed', service, context, manager, {
+          before,
+          after: serviceView(service),
+        });
+        return service;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError('conflict', 'Another service already uses this SAML entityID', {
+          field: 'saml.entityId',
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The active service whose SAML SP has this entityID, if any (the Issuer of an AuthnRequest). */
+  async findActiveBySamlEntityId(entityId: string): Promise<ServiceEntity | undefined> {
+    const service = await this.dataSource
+      .getRepository(ServiceEntity)
+      .createQueryBuilder('service')
+      .where(`service.saml ->> 'entityId' = :entityId`, { entityId })
+      .andWhere('service.disabled_at IS NULL')
+      .getOne();
+    return service ?? undefined;
+  }
+
   /** A new secret, shown once; the old one stops working at once. Not for publicInitiate services (409). */
   async rotateSecret(serviceId: string, context: RequestContext): Promise<Required<ServiceWithSecret>> {
     return this.dataSource.transaction(async (manager) => {
