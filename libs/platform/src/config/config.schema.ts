@@ -97,6 +97,8 @@ export const configSchema = z
     // spec §6.3 push: a Firebase service-account JSON file turns on FCM; the device inbox is on without it.
     FCM_SERVICE_ACCOUNT_FILE: filePath,
     DEVICE_INBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+    // SAML SSO/SLO requests per client IP per minute: each runs an XSD validation and holds a pending login.
+    SAML_RATE_LIMIT_PER_MINUTE: positiveInteger.default(30),
     // The SAML IdP's entityID (docs/saml.md); ISSUER_URL + /saml/metadata when unset.
     SAML_ENTITY_ID: z.string().trim().min(1).max(1024).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

@@ -5,7 +5,13 @@ import { SamlRequestRefused } from '../hardening/index.js';
 import type { InboundMessage, SamlBinding } from '../sso/saml-request-intake.js';
 import { pageHeaders, refusedPage } from './saml-pages.js';
 
-export const BROWSER_COOKIE = 'idtoken_saml';
+/**
+ * The cookie naming the browser: `__Host-` over https (no Domain, Path=/, Secure — a sibling subdomain cannot plant
+ * one), a plain name on a development http issuer.
+ */
+export function browserCookieName(secure: boolean): string {
+  return secure ? '__Host-idtoken_saml' : 'idtoken_saml';
+}
 
 /** The binding's message as received: for Redirect the raw query string too (its signature covers the raw bytes). */
 export function inboundOf(request: FastifyRequest, binding: SamlBinding): InboundMessage {
@@ -20,13 +26,14 @@ export function inboundOf(request: FastifyRequest, binding: SamlBinding): Inboun
 
 /** The random value naming this browser (HttpOnly cookie on /saml), set when absent. */
 export function browserOf(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
-  const existing = cookie(request, BROWSER_COOKIE);
+  const name = browserCookieName(secure);
+  const existing = cookie(request, name);
   if (existing && /^[\w-]{22,64}$/.test(existing)) return existing;
   const value = randomBytes(18).toString('base64url');
   // SameSite=Lax: sent on the top-level navigations of the login, never on cross-site subrequests.
   void reply.header(
     'set-cookie',
-    `${BROWSER_COOKIE}=${value}; Path=/saml; HttpOnly; SameSite=Lax; Max-Age=86400${secure ? '; Secure' : ''}`,
+    `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400${secure ? '; Secure' : ''}`,
   );
   return value;
 }

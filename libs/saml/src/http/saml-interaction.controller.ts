@@ -11,7 +11,7 @@ import { SAML_PATHS } from '../saml-paths.js';
 import { STATUS } from '../saml-urns.js';
 import { SamlLogin, type PendingLogin } from '../sso/saml-login.service.js';
 import { autoPostPage } from './saml-pages.js';
-import { BROWSER_COOKIE, cookie, langOf, sendPage } from './saml-http.js';
+import { browserCookieName, cookie, langOf, sendPage } from './saml-http.js';
 
 const BASE = SAML_PATHS.interaction;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,6 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Controller()
 export class SamlInteractionController {
   private readonly csrfKey: Buffer;
+  private readonly cookieName: string;
 
   constructor(
     private readonly login: SamlLogin,
@@ -34,6 +35,7 @@ export class SamlInteractionController {
     config: AppConfig,
   ) {
     this.csrfKey = deriveKey(config.masterSecret, 'IDToken/v1/saml-interaction-csrf');
+    this.cookieName = browserCookieName(config.issuerUrl.startsWith('https:'));
   }
 
   @Get(`${BASE}/:uid`)
@@ -46,7 +48,7 @@ export class SamlInteractionController {
   @Post(`${BASE}/:uid/login`)
   async start(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const pending = await this.pending(uid, request);
-    const form = this.form(uid, request);
+    const form = this.form(pending, request);
     const identifier = (form.tokenId ?? '').trim();
     const tokenId = UUID.test(identifier)
       ? identifier.toLowerCase()
@@ -63,7 +65,7 @@ export class SamlInteractionController {
   @Post(`${BASE}/:uid/qr`)
   async qr(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const pending = await this.pending(uid, request);
-    this.form(uid, request);
+    this.form(pending, request);
     await this.startSession(pending, request, undefined);
     await reply.redirect(`${BASE}/${uid}/wait`, 303);
   }
@@ -84,7 +86,7 @@ export class SamlInteractionController {
         statusUrl: `${BASE}/${uid}/status`,
         completeUrl: `${BASE}/${uid}/complete`,
         cancelAction: `${BASE}/${uid}/cancel`,
-        csrf: this.csrf(uid),
+        csrf: this.csrf(pending),
         expiresAt: session.expiresAt,
         otp: session.otp,
         qrPng,
@@ -116,7 +118,7 @@ export class SamlInteractionController {
           reason,
           retryUrl: `${BASE}/${uid}`,
           cancelAction: `${BASE}/${uid}/cancel`,
-          csrf: this.csrf(uid),
+          csrf: this.csrf(pending),
         }),
       );
     }
@@ -128,7 +130,7 @@ export class SamlInteractionController {
   @Post(`${BASE}/:uid/cancel`)
   async cancel(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const pending = await this.pending(uid, request);
-    this.form(uid, request);
+    this.form(pending, request);
     const message = await this.login.refuse(
       pending,
       STATUS.responder,
@@ -172,7 +174,7 @@ export class SamlInteractionController {
         action: `${BASE}/${pending.uid}/login`,
         qrAction: `${BASE}/${pending.uid}/qr`,
         cancelAction: `${BASE}/${pending.uid}/cancel`,
-        csrf: this.csrf(pending.uid),
+        csrf: this.csrf(pending),
         clientName: service.name,
         scopes: service.defaultScopes,
         error,
@@ -192,17 +194,18 @@ export class SamlInteractionController {
   }
 
   private pending(uid: string, request: FastifyRequest): Promise<PendingLogin> {
-    return this.login.pending(uid, cookie(request, BROWSER_COOKIE));
+    return this.login.pending(uid, cookie(request, this.cookieName));
   }
 
-  private csrf(uid: string): string {
-    return createHmac('sha256', this.csrfKey).update(uid).digest('base64url');
+  /** The CSRF token: bound to the login and to the browser's cookie value. */
+  private csrf(pending: PendingLogin): string {
+    return createHmac('sha256', this.csrfKey).update(`${pending.uid}\n${pending.browser}`).digest('base64url');
   }
 
-  private form(uid: string, request: FastifyRequest): Record<string, string | undefined> {
+  private form(pending: PendingLogin, request: FastifyRequest): Record<string, string | undefined> {
     const body = (request.body ?? {}) as Record<string, string | undefined>;
     const presented = Buffer.from(String(body.csrf ?? ''));
-    const expected = Buffer.from(this.csrf(uid));
+    const expected = Buffer.from(this.csrf(pending));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       throw new DomainError('invalid_request', 'The form is not from this sign-in (CSRF token)');
     }

@@ -33,7 +33,9 @@ export function refusedPage(reason: string, lang: Lang): string {
 /** The pages' security headers: no inline script or style, no framing, no referrer, no caching; forms go to us
  * and, for the auto-post page, to the one ACS origin. */
 export function pageHeaders(formTarget?: string): Record<string, string> {
-  const formAction = formTarget ? `'self' ${new URL(formTarget).origin}` : "'self'";
+  // The auto-post page's form goes to the SP's ACS, which may redirect on to another https origin (browsers check
+  // form-action along redirects): https is allowed there, and the ACS origin itself for a development http one.
+  const formAction = formTarget ? `'self' https: ${new URL(formTarget).origin}` : "'self'";
   return {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy':

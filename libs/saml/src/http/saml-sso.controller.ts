@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '#idtoken/platform';
+import { AppConfig, RateLimiter } from '#idtoken/platform';
 import { SamlRequestRefused } from '../hardening/index.js';
 import { SamlIdp } from '../idp/saml-idp.js';
 import { SAML_PATHS } from '../saml-paths.js';
@@ -24,7 +24,13 @@ export class SamlSsoController {
     private readonly login: SamlLogin,
     private readonly logout: SamlLogout,
     private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
   ) {}
+
+  /** Per client IP: every request costs an XSD validation and may hold a pending login for minutes. */
+  private limit(request: FastifyRequest): Promise<void> {
+    return this.limiter.consume(`saml:${request.ip}`, this.config.samlRateLimitPerMinute, 60_000);
+  }
 
   @Get(SAML_PATHS.metadata)
   async metadata(@Query('signed') signed: string | undefined, @Res() reply: FastifyReply): Promise<void> {
@@ -60,6 +66,7 @@ export class SamlSsoController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    await this.limit(request);
     const state = typeof relayState === 'string' && Buffer.byteLength(relayState) <= 80 ? relayState : undefined;
     const { uid } = await this.login.beginUnsolicited(serviceId, state, this.browser(request, reply));
     await reply.redirect(`${SAML_PATHS.interaction}/${uid}`, 303);
@@ -76,6 +83,7 @@ export class SamlSsoController {
   }
 
   private async sso(binding: SamlBinding, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.limit(request);
     try {
       const verified = await this.intake.accept(
         inboundOf(request, binding),
@@ -94,6 +102,7 @@ export class SamlSsoController {
   }
 
   private async slo(binding: SamlBinding, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.limit(request);
     try {
       const verified = await this.intake.accept(
         inboundOf(request, binding),

@@ -1,7 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import samlify from 'samlify';
-import * as xmllint from '@authenio/samlify-node-xmllint';
 import type { IdentityProviderInstance, ServiceProviderInstance } from 'samlify';
 import { AppConfig } from '#idtoken/platform';
 import { Rs256TokenKeys } from '#idtoken/keys';
@@ -14,9 +13,10 @@ import {
 } from '../saml-urns.js';
 import type { SamlSpSettings } from '../sp/saml-sp-settings.js';
 import { SAML_PATHS } from '../saml-paths.js';
+import { samlSchemaValidator } from './schema-validator.js';
 
 // Every inbound message samlify parses is validated against the SAML 2.0 XSDs first (issue: always set).
-samlify.setSchemaValidator(xmllint);
+samlify.setSchemaValidator(samlSchemaValidator);
 
 /** The key and certificate that sign now (the current RS256 token key of libs/keys), as samlify takes them. */
 export interface SamlSigner {

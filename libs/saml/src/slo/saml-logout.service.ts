@@ -9,6 +9,8 @@ import { statusResponseXml } from '../sso/saml-response-xml.js';
 import { SamlLogin, type PostMessage } from '../sso/saml-login.service.js';
 import type { SamlBinding, VerifiedRequest } from '../sso/saml-request-intake.js';
 
+const MAX_SESSION_INDEXES = 10;
+
 /**
  * Single Logout, SP-initiated (saml-profiles §4.4): a verified LogoutRequest ends the IdP sessions it names (its
  * SessionIndex values, for its NameID) and is answered with a signed LogoutResponse at the SP's SLO endpoint — the
@@ -26,6 +28,10 @@ export class SamlLogout {
 
   async answer(request: VerifiedRequest, binding: SamlBinding): Promise<{ redirect?: string; post: PostMessage }> {
     const { root, settings, service } = request;
+    // saml-profiles §4.4.4.1: a LogoutRequest must be authenticated; an SP with a signing certificate signs it.
+    if (!request.signed && settings.signingCertificates.length > 0) {
+      throw new SamlRequestRefused('signature_shape', 'This SP must sign its LogoutRequest');
+    }
     const endpoint =
       settings.singleLogoutServices.find((slo) => slo.binding === binding) ?? settings.singleLogoutServices[0];
     if (!endpoint) throw new SamlRequestRefused('slo', 'This SP has no SingleLogoutService to answer');
@@ -42,9 +48,12 @@ export class SamlLogout {
     const indexes = childElements(root, NS.protocol, 'SessionIndex').map((element) =>
       (element.textContent ?? '').trim(),
     );
-    const outcomes = await Promise.all(indexes.map((index) => this.login.endSession(service.serviceId, index, nameId)));
-    const mismatch = outcomes.includes('mismatch');
-    const ended = outcomes.filter((outcome) => outcome === 'ended').length;
+    if (indexes.length > MAX_SESSION_INDEXES) {
+      throw new SamlRequestRefused('too_large', `At most ${MAX_SESSION_INDEXES} SessionIndex values`);
+    }
+    const outcome = await this.login.endSessions(service.serviceId, indexes, nameId);
+    const mismatch = outcome === 'mismatch';
+    const ended = mismatch ? 0 : outcome;
     await this.audit.record({
       type: 'saml.logout',
       actor: `service:${service.serviceId}`,
@@ -59,13 +68,13 @@ export class SamlLogout {
       responseId,
       issueInstant: new Date(),
       issuer: this.idp.entityId,
-      destination: endpoint.url,
+      destination: endpoint.responseUrl ?? endpoint.url,
       inResponseTo: request.id,
       status: mismatch ? STATUS.requester : STATUS.success,
       ...(mismatch ? { subStatus: STATUS.unknownPrincipal } : {}),
     });
     const target = this.idp.serviceProvider(
-      { ...settings, singleLogoutServices: [endpoint] },
+      { ...settings, singleLogoutServices: [{ ...endpoint, url: endpoint.responseUrl ?? endpoint.url }] },
       settings.assertionConsumerServices[0].url,
     );
     const options = {
@@ -81,11 +90,14 @@ export class SamlLogout {
       context: string;
     };
     if (endpoint.binding === 'redirect') {
-      return { redirect: created.context, post: { action: endpoint.url, fields: { SAMLResponse: '' } } };
+      return {
+        redirect: created.context,
+        post: { action: endpoint.responseUrl ?? endpoint.url, fields: { SAMLResponse: '' } },
+      };
     }
     return {
       post: {
-        action: endpoint.url,
+        action: endpoint.responseUrl ?? endpoint.url,
         fields: { SAMLResponse: created.context, ...(request.relayState ? { RelayState: request.relayState } : {}) },
       },
     };

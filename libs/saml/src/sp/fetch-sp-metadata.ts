@@ -29,9 +29,17 @@ export async function fetchSpMetadata(url: string, nodeEnv: NodeEnv): Promise<st
   const length = Number(response.headers.get('content-length') ?? 0);
   if (length > MAX_SP_METADATA_BYTES)
     throw invalid(`metadataUrl's document is larger than ${MAX_SP_METADATA_BYTES} bytes`);
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > MAX_SP_METADATA_BYTES)
-    throw invalid(`metadataUrl's document is larger than ${MAX_SP_METADATA_BYTES} bytes`);
+  // Read no further than the cap, whatever Content-Length said (or did not say).
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_SP_METADATA_BYTES) {
+      throw invalid(`metadataUrl's document is larger than ${MAX_SP_METADATA_BYTES} bytes`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  const body = Buffer.concat(chunks);
   return body.toString('utf8');
 }
 

@@ -78,7 +78,7 @@ export function samlSpSettingsSchema(nodeEnv: NodeEnv) {
         .min(1)
         .max(20),
       singleLogoutServices: z
-        .array(z.object({ url, binding: z.enum(['redirect', 'post']) }).strict())
+        .array(z.object({ url, binding: z.enum(['redirect', 'post']), responseUrl: url.optional() }).strict())
         .max(10)
         .default([]),
       signingCertificates: z.array(certificateField).max(4).default([]),
@@ -109,6 +109,14 @@ export function samlSpSettingsSchema(nodeEnv: NodeEnv) {
         if (key.asymmetricKeyType !== 'rsa') {
           problem('encryptionCertificate', 'must hold an RSA key (the key is wrapped with RSA-OAEP)');
         }
+      }
+      // saml-core §8.3.7/§8.3.8: a transient NameID is random per assertion, a persistent one is stable.
+      if (
+        (settings.nameIdFormat === 'transient') !== (settings.nameIdSource === 'transient') &&
+        settings.nameIdFormat !== undefined &&
+        settings.nameIdSource !== undefined
+      ) {
+        problem('nameIdSource', 'a transient NameID format goes with the transient source, and only with it');
       }
       if (!settings.signResponse && !settings.signAssertion) {
         problem('signAssertion', 'the response, the assertion or both must be signed');

@@ -52,11 +52,14 @@ export function settingsFromSpMetadata(xml: string): SamlSpSettingsInput {
     throw invalid('SP metadata: no AssertionConsumerService with the HTTP-POST binding');
   }
   const singleLogoutServices = children(sp, NS.metadata, 'SingleLogoutService').flatMap(
-    (element): { url: string; binding: 'redirect' | 'post' }[] => {
+    (element): { url: string; binding: 'redirect' | 'post'; responseUrl?: string }[] => {
       const binding = element.getAttribute('Binding');
       const url = element.getAttribute('Location') ?? '';
-      if (binding === BINDINGS.redirect) return [{ url, binding: 'redirect' }];
-      if (binding === BINDINGS.post) return [{ url, binding: 'post' }];
+      // saml-metadata §2.2.2: responses go to ResponseLocation when the SP names one.
+      const response = element.getAttribute('ResponseLocation');
+      const responseUrl = response ? { responseUrl: response } : {};
+      if (binding === BINDINGS.redirect) return [{ url, binding: 'redirect', ...responseUrl }];
+      if (binding === BINDINGS.post) return [{ url, binding: 'post', ...responseUrl }];
       return [];
     },
   );

@@ -11,7 +11,7 @@ import { SamlRequestRefused } from '../hardening/index.js';
 import { SamlIdp } from '../idp/saml-idp.js';
 import { SAML_PATHS } from '../saml-paths.js';
 import { BINDINGS, NAME_ID_FORMATS, NS, STATUS, type NameIdFormat } from '../saml-urns.js';
-import { chooseAcs, effectivePolicy, samlSpSettingsSchema, type SamlSpSettings } from '../sp/saml-sp-settings.js';
+import { chooseAcs, effectivePolicy, samlSpSettingsSchema } from '../sp/saml-sp-settings.js';
 import { successResponseXml, statusResponseXml } from './saml-response-xml.js';
 import type { VerifiedRequest } from './saml-request-intake.js';
 import { SubjectUnavailable, attributesFor, nameIdFor } from './saml-subject.js';
@@ -93,11 +93,17 @@ export class SamlLogin {
       relayState: request.relayState,
       requestedFormat: requestedFormat(root),
     };
-    if (root.getAttribute('IsPassive') === 'true') {
+    if (['true', '1'].includes(root.getAttribute('IsPassive') ?? '')) {
       // Every login needs the phone: a passive one cannot happen (saml-core §3.4.1).
-      return {
-        refusal: await this.refusal(pending, settings, STATUS.noPassive, 'Every IDToken login needs the phone'),
-      };
+      const message = 'Every IDToken login needs the phone';
+      return { refusal: await this.refusal(pending, STATUS.responder, message, STATUS.noPassive) };
+    }
+    const policy = effectivePolicy(settings);
+    const asked = pending.requestedFormat;
+    if (asked && asked !== 'unspecified' && asked !== 'transient' && asked !== policy.nameIdFormat) {
+      // saml-core §3.4.1.1: a NameID format we will not issue to this SP — said before the phone is bothered.
+      const message = `This IdP issues ${policy.nameIdFormat} NameIDs to this SP`;
+      return { refusal: await this.refusal(pending, STATUS.requester, message, STATUS.invalidNameIdPolicy) };
     }
     await this.save(pending);
     return { uid: pending.uid };
@@ -137,7 +143,8 @@ export class SamlLogin {
 
   /** Ends the pending login with a signed Response carrying the assertion, or a refusal if none can be made. */
   async respond(pending: PendingLogin, approval: SessionApproval): Promise<PostMessage> {
-    await this.store.delete(pendingKey(pending.uid));
+    // Taken once: a second, concurrent completion (or a cancel racing it) finds nothing.
+    await this.takePending(pending);
     const { service, settings } = await this.settingsOf(pending.serviceId);
     const holder = await this.enrollments.requireActive(approval.tokenId);
     const now = new Date();
@@ -155,9 +162,10 @@ export class SamlLogin {
       nameId = nameIdFor(policy, facts, pending.requestedFormat);
     } catch (error) {
       if (!(error instanceof SubjectUnavailable)) throw error;
-      const subStatus =
-        error.subStatus === 'InvalidNameIDPolicy' ? STATUS.invalidNameIdPolicy : STATUS.unknownPrincipal;
-      return this.refusal(pending, settings, STATUS.responder, error.message, subStatus);
+      if (error.subStatus === 'InvalidNameIDPolicy') {
+        return this.refusal(pending, STATUS.requester, error.message, STATUS.invalidNameIdPolicy);
+      }
+      return this.refusal(pending, STATUS.responder, error.message, STATUS.unknownPrincipal);
     }
     const sessionIndex = `_${randomBytes(20).toString('hex')}`;
     const responseId = `_${randomBytes(20).toString('hex')}`;
@@ -196,19 +204,29 @@ export class SamlLogin {
 
   /** A signed status-only Response to the ACS (the user cancelled or declined, or no NameID can be given). */
   async refuse(pending: PendingLogin, status: string, message: string, subStatus?: string): Promise<PostMessage> {
-    await this.store.delete(pendingKey(pending.uid));
-    const { settings } = await this.settingsOf(pending.serviceId);
-    return this.refusal(pending, settings, status, message, subStatus);
+    await this.takePending(pending);
+    return this.refusal(pending, status, message, subStatus);
   }
 
-  /** Whether an IdP session (SessionIndex) exists for the SP; ends it. The SLO side. */
-  async endSession(serviceId: string, sessionIndex: string, nameId: string): Promise<'ended' | 'unknown' | 'mismatch'> {
-    const key = sessionKey(serviceId, sessionIndex);
-    const json = await this.store.get(key);
-    if (!json) return 'unknown';
-    if ((JSON.parse(json) as { nameId: string }).nameId !== nameId) return 'mismatch';
-    await this.store.delete(key);
-    return 'ended';
+  private async takePending(pending: PendingLogin): Promise<void> {
+    const taken = await this.store.take(pendingKey(pending.uid));
+    if (!taken || (JSON.parse(taken) as PendingLogin).browser !== pending.browser) {
+      throw new DomainError('session_not_found', 'This sign-in has already ended');
+    }
+  }
+
+  /**
+   * The SLO side: forgets the SessionIndex records an SP names for a NameID — all of them, or none when one belongs
+   * to another NameID. Returns how many were ended, or 'mismatch'.
+   */
+  async endSessions(serviceId: string, sessionIndexes: string[], nameId: string): Promise<number | 'mismatch'> {
+    const keys = sessionIndexes.map((index) => sessionKey(serviceId, index));
+    const records = await Promise.all(keys.map((key) => this.store.get(key)));
+    if (records.some((json) => json !== undefined && (JSON.parse(json) as { nameId: string }).nameId !== nameId)) {
+      return 'mismatch';
+    }
+    const ended = await Promise.all(keys.map((key, i) => (records[i] === undefined ? false : this.store.delete(key))));
+    return ended.filter(Boolean).length;
   }
 
   async settingsOf(serviceId: string) {
@@ -219,7 +237,6 @@ export class SamlLogin {
 
   private async refusal(
     pending: PendingLogin,
-    _settings: SamlSpSettings,
     status: string,
     message: string,
     subStatus?: string,

@@ -35,12 +35,14 @@ export function nameIdFor(
   facts: HolderFacts,
   requestedFormat: NameIdFormat | 'other' | undefined,
 ): { value: string; format: NameIdFormat } {
-  if (requestedFormat === 'transient') return { value: transientId(), format: 'transient' };
+  // Transient on any side means a fresh random value, labelled transient (never a stable value called transient).
+  if (requestedFormat === 'transient' || policy.nameIdFormat === 'transient' || policy.nameIdSource === 'transient') {
+    return { value: transientId(), format: 'transient' };
+  }
   if (requestedFormat !== undefined && requestedFormat !== 'unspecified' && requestedFormat !== policy.nameIdFormat) {
     throw new SubjectUnavailable('InvalidNameIDPolicy', `This IdP issues ${policy.nameIdFormat} NameIDs to this SP`);
   }
   const source = policy.nameIdSource;
-  if (source === 'transient') return { value: transientId(), format: policy.nameIdFormat };
   const value = source === 'subject' ? facts.subject : facts.link?.[source];
   if (!value) {
     throw new SubjectUnavailable('UnknownPrincipal', `No ${source} is linked to this identity for this service`);
