@@ -16,6 +16,7 @@ import { freePort, startTestApp, type RunningApp } from './support/test-app.js';
 const NS_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+const SAML_LIMIT = 200;
 
 /** An SP key pair with a self-signed certificate, made by openssl (the SP's own tooling, not ours). */
 function spKeyPair(name: string): { key: string; cert: string } {
@@ -165,6 +166,8 @@ describe('SAML IdP (docs/saml.md) with real SPs', () => {
         ISSUER_URL: issuer,
         INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
         INITIATE_RATE_LIMIT_PER_MINUTE: '1000',
+        // Every request here comes from 127.0.0.1: room for all the tests; the last one runs into the limit.
+        SAML_RATE_LIMIT_PER_MINUTE: String(SAML_LIMIT),
       },
       { port },
     );
@@ -473,6 +476,112 @@ describe('SAML IdP (docs/saml.md) with real SPs', () => {
     expect(fields.RelayState).toBe('home');
     const { profile } = await sp.validatePostResponseAsync(fields);
     expect(profile!.nameIDFormat).toBe(PERSISTENT);
+  });
+
+  describe('the login pages belong to one browser and end once', () => {
+    let sp: SAML;
+    const open = async () => {
+      const browser = new BrowserSession();
+      const page = await browser.visit(await sp.getAuthorizeUrlAsync('', undefined, {}));
+      expect(page.status).toBe(200);
+      return { browser, page, csrf: BrowserSession.field(page.body, 'csrf') };
+    };
+
+    beforeAll(async () => {
+      sp = spFor('pages-sp');
+      await registerSp('pages-sp', sp);
+    });
+
+    it("refuses the login's pages to another browser, and a form without this login's CSRF token", async () => {
+      const { page, csrf } = await open();
+      const other = new BrowserSession();
+      expect((await other.visit(page.url.href)).status).toBe(404);
+      const action = new URL(BrowserSession.action(page.body, '/login'), issuer).href;
+      expect((await other.submit(action, { csrf, tokenId: phone.device.tokenId! })).status).toBe(404);
+      const { browser: second } = await open();
+      const forged = await second.submit(action.replace(page.url.pathname, page.url.pathname), {
+        csrf: 'x'.repeat(43),
+      });
+      expect([400, 404]).toContain(forged.status);
+    });
+
+    it('cancelling posts a signed Responder/AuthnFailed Response that the SP verifies and reports', async () => {
+      const { browser, page, csrf } = await open();
+      const cancelled = await browser.submit(new URL(BrowserSession.action(page.body, '/cancel'), issuer).href, {
+        csrf,
+      });
+      const samlResponse = BrowserSession.field(cancelled.body, 'SAMLResponse');
+      const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+      expect(xml).toContain('urn:oasis:names:tc:SAML:2.0:status:AuthnFailed');
+      expect(xml).not.toContain('Assertion');
+      await expect(sp.validatePostResponseAsync({ SAMLResponse: samlResponse })).rejects.toThrow(
+        /AuthnFailed|Responder/,
+      );
+      if (peers) {
+        const verdict = await xmlsec1Verify(xml, { certificatePem: idpCert, idAttr: `${NS_PROTOCOL}:Response` });
+        expect(verdict).toMatchObject({ ok: true });
+      }
+      // Ended: the page cannot be cancelled (or completed) a second time.
+      expect(
+        (await browser.submit(new URL(BrowserSession.action(page.body, '/cancel'), issuer).href, { csrf })).status,
+      ).toBe(404);
+    });
+
+    it('completes once: concurrent completions give one Response', async () => {
+      const browser = new BrowserSession();
+      const page = await browser.visit(await sp.getAuthorizeUrlAsync('', undefined, {}));
+      const waiting = await browser.submit(new URL(BrowserSession.action(page.body, '/login'), issuer).href, {
+        csrf: BrowserSession.field(page.body, 'csrf'),
+        tokenId: phone.device.tokenId!,
+      });
+      const shown = /class="otp"[^>]*>(\d{6})</.exec(waiting.body)?.[1];
+      const request = (await phone.login.inbox()).find((pending) => pending.otp === shown)!;
+      await phone.login.approve(request, { liveFaceTemplate: phone.face, grantedScopes: request.scopes });
+      const complete = waiting.url.href.replace(/\/wait$/, '/complete');
+      const pages = await Promise.all(Array.from({ length: 5 }, () => browser.visit(complete)));
+      expect(pages.filter((done) => done.body.includes('name="SAMLResponse"'))).toHaveLength(1);
+    });
+
+    it('answers IsPassive with a signed NoPassive, and an unavailable NameID format with InvalidNameIDPolicy', async () => {
+      const passive = spFor('pages-sp', { passive: true });
+      const answer = await new BrowserSession().visit(await passive.getAuthorizeUrlAsync('', undefined, {}));
+      const passiveXml = Buffer.from(BrowserSession.field(answer.body, 'SAMLResponse'), 'base64').toString('utf8');
+      expect(passiveXml).toContain('urn:oasis:names:tc:SAML:2.0:status:NoPassive');
+      expect(passiveXml).not.toContain('Assertion');
+
+      const email = spFor('pages-sp', { identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' });
+      const refused = await new BrowserSession().visit(await email.getAuthorizeUrlAsync('', undefined, {}));
+      const refusedXml = Buffer.from(BrowserSession.field(refused.body, 'SAMLResponse'), 'base64').toString('utf8');
+      expect(refusedXml).toContain('urn:oasis:names:tc:SAML:2.0:status:Requester');
+      expect(refusedXml).toContain('urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy');
+    });
+
+    it('escapes a hostile linked value: the signed Response still verifies and carries the value verbatim', async () => {
+      const hostile = `a"><saml:Attribute Name="admin">&amp;</x>`;
+      const put = await admin(
+        `/admin/services/pages-sp/account-links/${phone.device.tokenId}`,
+        { username: hostile },
+        'PUT',
+      );
+      expect(put.status).toBe(201);
+      const { fields, xml } = await signIn(viaRedirect(sp));
+      const { profile } = await sp.validatePostResponseAsync(fields);
+      expect(profile!['urn:oid:0.9.2342.19200300.100.1.1']).toBe(hostile);
+      expect(xml).not.toContain('<saml:Attribute Name="admin"');
+    });
+  });
+
+  // Last in the file: it spends this minute's budget of 127.0.0.1.
+  it('limits SAML requests per client IP (429 problem+json with Retry-After past the limit)', async () => {
+    let response: Response | undefined;
+    for (let sent = 0; sent <= SAML_LIMIT; sent += 1) {
+      response = await fetch(`${issuer}/saml/sso?SAMLRequest=AAAA`);
+      if (response.status === 429) break;
+      expect(response.status).toBe(400);
+    }
+    expect(response!.status).toBe(429);
+    expect(response!.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(Number(response!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 
