@@ -4,12 +4,13 @@ import { ApiKeyService } from './api-keys/api-key.service.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminAuthGuard } from './http/admin-auth.guard.js';
 import { StationsController } from './http/stations.controller.js';
+import { AuditController } from './http/audit.controller.js';
 import { StationsService } from './stations/stations.service.js';
 
 /** API keys, roles and stations (spec §9). Contexts guard their admin routes with @AdminAuth from here. */
 @Global()
 @Module({
-  controllers: [StationsController, ApiKeysController],
+  controllers: [StationsController, ApiKeysController, AuditController],
   providers: [ApiKeyService, ApiKeyAdmin, AdminAuthGuard, StationsService],
   exports: [ApiKeyService, AdminAuthGuard, StationsService],
 })

@@ -44,20 +44,44 @@ export class AuditTrail {
     return String(row.id);
   }
 
-  /** Newest first; `before` is the id of the last event of the previous page. */
-  async list(
-    filter: {
-      type?: string;
-      subject?: string;
-      before?: string;
-      limit?: number;
-    } = {},
-  ): Promise<AuditEvent[]> {
+  /**
+   * Newest first; `before` is the id of the last event of the previous page. `type` matches exactly, or as a prefix
+   * when it ends with `.*` (`saml.*`); `since`/`until` bound `occurred_at` (inclusive, exclusive).
+   */
+  async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.id', 'DESC');
-    if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
+    if (filter.type?.endsWith('.*')) {
+      const prefix = filter.type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere(`e.type LIKE :prefix ESCAPE '\\'`, { prefix: `${prefix}%` });
+    } else if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
     if (filter.subject) query.andWhere('e.subject = :subject', { subject: filter.subject });
+    if (filter.actor) query.andWhere('e.actor = :actor', { actor: filter.actor });
+    if (filter.since) query.andWhere('e.occurred_at >= :since', { since: filter.since });
+    if (filter.until) query.andWhere('e.occurred_at < :until', { until: filter.until });
     if (filter.before) query.andWhere('e.id < :before', { before: filter.before });
     const rows = await query.limit(Math.min(filter.limit ?? 100, 1000)).getMany();
     return rows.map((row) => ({ ...row, id: String(row.id) }));
   }
+
+  /** Every matching event, newest first, read a page at a time (an export never holds the whole trail). */
+  async *each(filter: Omit<AuditFilter, 'before' | 'limit'> = {}): AsyncGenerator<AuditEvent> {
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.list({ ...filter, before, limit: 1000 });
+      yield* page;
+      const last = page.at(-1);
+      if (page.length < 1000 || !last) return;
+      before = last.id;
+    }
+  }
+}
+
+export interface AuditFilter {
+  type?: string;
+  subject?: string;
+  actor?: string;
+  since?: Date;
+  until?: Date;
+  before?: string;
+  limit?: number;
 }

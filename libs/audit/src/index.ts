@@ -1,3 +1,3 @@
 export { AuditEventEntity } from './audit-event.entity.js';
-export { AuditTrail, type AuditEvent, type AuditEventInput } from './audit-trail.js';
+export { AuditTrail, type AuditEvent, type AuditEventInput, type AuditFilter } from './audit-trail.js';
 export { AuditModule } from './audit.module.js';

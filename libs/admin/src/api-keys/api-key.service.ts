@@ -48,6 +48,18 @@ export class ApiKeyService {
     return { id: row.id, apiKey };
   }
 
+  /** Revokes every live key of a station (the station is being disabled); returns their ids. */
+  async revokeStationKeys(stationId: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const repository = manager.getRepository(ApiKeyEntity);
+    const live = await repository.find({ where: { stationId, revokedAt: IsNull() } });
+    if (live.length > 0)
+      await repository.update(
+        live.map((row) => row.id),
+        { revokedAt: new Date() },
+      );
+    return live.map((row) => row.id);
+  }
+
   /** The principal a bearer key stands for, or undefined when it is unknown or revoked. */
   async authenticate(presented: string): Promise<Principal | undefined> {
     const hash = this.hash(presented);

@@ -1,7 +1,15 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
-import { parseRequest } from '#idtoken/platform';
+import { DomainError, parseRequest } from '#idtoken/platform';
 import { actorOf } from '../api-keys/roles.js';
 import { StationsService } from '../stations/stations.service.js';
 import { AdminAuth, type AuthenticatedRequest } from './admin-auth.guard.js';
@@ -22,6 +30,22 @@ class CreatedStationResponse {
   apiKey: string;
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+}
+
+class StationResponse {
+  @ApiProperty({ format: 'uuid' })
+  stationId: string;
+  @ApiProperty()
+  name: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  disabledAt: string | null;
+}
+
+class StationListResponse {
+  @ApiProperty({ type: [StationResponse] })
+  stations: StationResponse[];
 }
 
 @ApiTags('admin')
@@ -46,4 +70,37 @@ export class StationsController {
     });
     return { ...station, createdAt: station.createdAt.toISOString() };
   }
+
+  @Get()
+  @AdminAuth('admin', 'operator')
+  @ApiOperation({ summary: 'Every issuance station, with when it was disabled (never a key)' })
+  @ApiOkResponse({ type: StationListResponse })
+  async list(): Promise<StationListResponse> {
+    const stations = await this.stations.list();
+    return {
+      stations: stations.map((station) => ({
+        stationId: station.stationId,
+        name: station.name,
+        createdAt: station.createdAt.toISOString(),
+        disabledAt: station.disabledAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  @Delete(':stationId')
+  @HttpCode(204)
+  @AdminAuth('admin')
+  @ApiOperation({ summary: 'Disable a station: it issues nothing more and its API keys are revoked at once' })
+  @ApiNoContentResponse({ description: 'Disabled (also when it already was)' })
+  @ApiNotFoundResponse({ description: 'problem+json `not_found`: no such station' })
+  async disable(@Param('stationId') stationId: string, @Req() request: AuthenticatedRequest): Promise<void> {
+    if (!UUID.test(stationId)) throw new DomainError('not_found', 'No such station');
+    await this.stations.disable(stationId, {
+      actor: actorOf(request.principal),
+      requestId: request.id,
+      ip: request.ip,
+    });
+  }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
