@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig } from '#idtoken/platform';
+import { Counter } from 'prom-client';
+import { AppConfig, MetricsRegistry } from '#idtoken/platform';
 import { OidcProviderHost } from './oidc-provider.host.js';
 import { isOidcPath } from './oidc-routes.js';
 
@@ -16,9 +17,18 @@ export function mountOidc(app: NestFastifyApplication): void {
   const host = app.get(OidcProviderHost);
   const issuer = new URL(app.get(AppConfig).issuerUrl);
   const fastify = app.getHttpAdapter().getInstance();
+  // oidc-provider answers these itself (the reply is hijacked), so they are counted here, not by the HTTP histogram.
+  const requests = new Counter({
+    name: 'idtoken_oidc_requests_total',
+    help: 'OIDC endpoint requests (oidc-provider), by endpoint and status code',
+    labelNames: ['endpoint', 'status_code'],
+    registers: [app.get(MetricsRegistry).registry],
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     const path = request.raw.url?.split('?')[0] ?? '';
     if (!isOidcPath(path)) return;
+    const endpoint = endpointOf(path);
+    reply.raw.once('finish', () => requests.inc({ endpoint, status_code: String(reply.raw.statusCode) }));
     asIssuerRequest(request.raw, issuer, request.ip);
     // Ready before the reply is taken over: a failure here is still answered by Nest's problem filter.
     const provider = await host.provider();
@@ -35,4 +45,11 @@ function asIssuerRequest(raw: IncomingMessage & { originalUrl?: string }, issuer
   // The issuer's path (a reverse proxy strips it before us) becomes oidc-provider's mount path.
   const issuerPath = issuer.pathname === '/' ? '' : issuer.pathname;
   raw.originalUrl = `${issuerPath}${raw.url ?? ''}`;
+}
+
+/** A bounded label: the path segment after /oidc (auth, token, me, …), `discovery`, or `other`. */
+function endpointOf(path: string): string {
+  if (path.startsWith('/.well-known/')) return 'discovery';
+  const segment = /^\/oidc\/([a-z_]{1,24})(?:\/|$)/.exec(path)?.[1];
+  return segment ?? 'other';
 }

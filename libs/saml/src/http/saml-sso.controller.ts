@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig, RateLimiter } from '#idtoken/platform';
+import { Counter } from 'prom-client';
+import { AppConfig, MetricsRegistry, RateLimiter } from '#idtoken/platform';
 import { SamlRequestRefused } from '../hardening/index.js';
 import { SamlIdp } from '../idp/saml-idp.js';
 import { SAML_PATHS } from '../saml-paths.js';
@@ -25,7 +26,17 @@ export class SamlSsoController {
     private readonly logout: SamlLogout,
     private readonly config: AppConfig,
     private readonly limiter: RateLimiter,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.requests = new Counter({
+      name: 'idtoken_saml_requests_total',
+      help: 'SAML SSO and SLO requests, by endpoint and outcome (accepted, or the refusal reason)',
+      labelNames: ['endpoint', 'outcome'],
+      registers: [metrics.registry],
+    });
+  }
+
+  private readonly requests: Counter<'endpoint' | 'outcome'>;
 
   /** Per client IP: every request costs an XSD validation and may hold a pending login for minutes. */
   private limit(request: FastifyRequest): Promise<void> {
@@ -91,12 +102,13 @@ export class SamlSsoController {
         this.idp.url(SAML_PATHS.sso),
       );
       const started = await this.login.begin(verified, this.browser(request, reply));
+      this.requests.inc({ endpoint: 'sso', outcome: 'accepted' });
       if ('refusal' in started) {
         return sendPage(reply, autoPostPage(started.refusal, langOf(request)), 200, started.refusal.action);
       }
       await reply.redirect(`${SAML_PATHS.interaction}/${started.uid}`, 303);
     } catch (error) {
-      if (error instanceof SamlRequestRefused) return sendRefused(request, reply, error);
+      if (error instanceof SamlRequestRefused) return this.refused('sso', error, request, reply);
       throw error;
     }
   }
@@ -110,12 +122,19 @@ export class SamlSsoController {
         this.idp.url(SAML_PATHS.slo),
       );
       const answer = await this.logout.answer(verified, binding);
+      this.requests.inc({ endpoint: 'slo', outcome: 'accepted' });
       if (answer.redirect) return void (await reply.redirect(answer.redirect, 303));
       await sendPage(reply, autoPostPage(answer.post, langOf(request)), 200, answer.post.action);
     } catch (error) {
-      if (error instanceof SamlRequestRefused) return sendRefused(request, reply, error);
+      if (error instanceof SamlRequestRefused) return this.refused('slo', error, request, reply);
       throw error;
     }
+  }
+
+  private refused(endpoint: string, error: SamlRequestRefused, request: FastifyRequest, reply: FastifyReply) {
+    // Reasons are the intake's fixed codes: a bounded label.
+    this.requests.inc({ endpoint, outcome: error.reason });
+    return sendRefused(request, reply, error);
   }
 
   private browser(request: FastifyRequest, reply: FastifyReply): string {
