@@ -1,44 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { RequestMethod } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
-import { ApiKeyService, ROLES, ROLES_KEY, type Role } from '#idtoken/admin';
+import { ApiKeyService, ROLES, type Role } from '#idtoken/admin';
+import { routesOf } from './support/routes.js';
 import { BOOTSTRAP_ADMIN_KEY } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
-
-interface Route {
-  method: string;
-  path: string;
-  roles: Role[] | undefined;
-}
-
-/** Every route of the application with its declared roles, read from Nest's own metadata. */
-function routesOf(server: RunningApp): Route[] {
-  const routes: Route[] = [];
-  for (const module of server.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-      if (!controller) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      const classRoles = Reflect.getMetadata(ROLES_KEY, controller) as Role[] | undefined;
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const full = `/${[base, path]
-          .map((part) => part.replace(/^\/|\/$/g, ''))
-          .filter(Boolean)
-          .join('/')}`;
-        const roles = (Reflect.getMetadata(ROLES_KEY, handler) as Role[] | undefined) ?? classRoles;
-        routes.push({ method: RequestMethod[method], path: full, roles });
-      }
-    }
-  }
-  return routes;
-}
 
 /** A concrete URL for a route template: a syntactically valid value for each parameter. */
 const concrete = (path: string) =>
