@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { servicesUnderTest } from './support/test-env.js';
 
 /** `npm run idtoken -- …` without the build step: the same function, in this process, on embedded PGlite. */
 describe('idtoken CLI: pki commands', () => {
+  // Each command boots the embedded database and runs every migration: slow on a loaded CI machine.
+  jest.setTimeout(120_000);
   let dataDir: string;
   let env: Record<string, string>;
   const run = async (args: string[], overrides: Record<string, string> = {}) => {
