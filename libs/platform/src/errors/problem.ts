@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from './domain-error.js';
+import { unavailableDependency } from './dependency-unavailable.js';
 import { ERROR_STATUS, ERROR_TITLE, codeForStatus, type ErrorCode } from './error-codes.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -66,6 +67,17 @@ export function toProblem(error: unknown): ProblemDocument {
       status,
       detail: error.message,
       code,
+    };
+  }
+  const dependency = unavailableDependency(error);
+  if (dependency) {
+    return {
+      type: problemType('service_unavailable'),
+      title: ERROR_TITLE.service_unavailable,
+      status: ERROR_STATUS.service_unavailable,
+      detail: `The ${dependency} is not answering; try again shortly.`,
+      code: 'service_unavailable',
+      retryAfter: 5,
     };
   }
   return {
