@@ -15,6 +15,7 @@ import {
   xmlsec1Verify,
   type PythonSpInput,
 } from './support/saml-peers.js';
+import { selfSignedRsa } from './support/tls.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,31 +29,6 @@ const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const REQUEST_ID = `_req${randomBytes(8).toString('hex')}`;
 const SESSION_INDEX = `_session${randomBytes(8).toString('hex')}`;
 const NAME_ID = 'alice@example.org';
-
-async function keyPair(cn: string): Promise<{ key: string; cert: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'idtoken-saml-peers-spec-'));
-  try {
-    const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    await execFileAsync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${cn}`,
-      '-days',
-      '2',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]);
-    return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 interface ResponseOptions {
   audience?: string;
@@ -194,7 +170,7 @@ const METADATA = `<?xml version="1.0" encoding="UTF-8"?>
     beforeAll(async () => {
       // samlify only generates here (it parses nothing), so no schema validator is installed; the product code
       // installs the real one.
-      const [idp, other, spPair] = await Promise.all([keyPair('idp'), keyPair('idp'), keyPair('sp')]);
+      const [idp, other, spPair] = [selfSignedRsa('idp'), selfSignedRsa('idp'), selfSignedRsa('sp')];
       idpKey = idp;
       spKey = spPair;
       otherKey = other;

@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
@@ -12,40 +8,12 @@ import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from '.
 import { BrowserSession } from './support/browser-session.js';
 import { pythonSpValidate, samlPeersAvailable, xmllintValidate, xmlsec1Verify } from './support/saml-peers.js';
 import { freePort, startTestApp, type RunningApp } from './support/test-app.js';
+import { selfSignedRsa } from './support/tls.js';
 
 const NS_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 const SAML_LIMIT = 200;
-
-/** An SP key pair with a self-signed certificate, made by openssl (the SP's own tooling, not ours). */
-function spKeyPair(name: string): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'saml-sp-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        `/CN=${name}`,
-        '-days',
-        '2',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * The SAML IdP with real peers (docs/saml.md): @node-saml/node-saml as a strict SP completes Redirect, POST and
@@ -60,8 +28,8 @@ describe('SAML IdP (docs/saml.md) with real SPs', () => {
   let issuer: string;
   let phone: { device: Device; login: DeviceLogin; face: Uint8Array };
   let idpCert: string;
-  const signing = spKeyPair('sp-signing');
-  const encryption = spKeyPair('sp-encryption');
+  const signing = selfSignedRsa('sp-signing');
+  const encryption = selfSignedRsa('sp-encryption');
 
   const admin = (path: string, body: unknown, method = 'POST') =>
     fetch(`${issuer}${path}`, {
@@ -430,7 +398,7 @@ describe('SAML IdP (docs/saml.md) with real SPs', () => {
     });
 
     it('a signed request whose signature was made by another key (the certificate in KeyInfo is not trusted)', async () => {
-      const other = spKeyPair('attacker');
+      const other = selfSignedRsa('attacker');
       const forged = spFor('hostile-sp', {
         privateKey: other.key,
         authnRequestBinding: 'HTTP-POST',

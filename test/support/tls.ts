@@ -6,32 +6,29 @@ import { join } from 'node:path';
 
 /** A self-signed certificate for 127.0.0.1 (openssl), for a local HTTPS peer in a test. */
 export function localhostCertificate(): { cert: string; key: string } {
+  return selfSigned(
+    ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-days', '1', '-subj', '/CN=127.0.0.1'],
+    ['-addext', 'subjectAltName=IP:127.0.0.1'],
+  );
+}
+
+/** An RSA 2048 key and a self-signed certificate for `commonName` (openssl): a peer's own keys (a SAML SP's, say). */
+export function selfSignedRsa(commonName: string): { cert: string; key: string } {
+  return selfSigned(['-newkey', 'rsa:2048', '-days', '2', '-subj', `/CN=${commonName}`]);
+}
+
+function selfSigned(keyAndSubject: string[], extensions: string[] = []): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'idtoken-tls-'));
   try {
+    const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     execFileSync(
       'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
+      ['req', '-x509', '-nodes', ...keyAndSubject, ...extensions, '-keyout', keyFile, '-out', certFile],
+      {
+        stdio: 'ignore',
+      },
     );
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
