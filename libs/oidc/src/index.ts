@@ -21,6 +21,7 @@ export {
   chooseLang,
   endedPage,
   escapeHtml,
+  identifierErrorText,
   identifierPage,
   waitPage,
   type EndReason,

@@ -17,6 +17,7 @@ import {
   WAIT_JS,
   chooseLang,
   endedPage,
+  identifierErrorText,
   identifierPage,
   waitPage,
   type EndReason,
@@ -100,7 +101,13 @@ export class InteractionController {
       await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      await this.renderIdentifier(uid, details, request, reply, this.loginError(error, lang(details, request)));
+      await this.renderIdentifier(
+        uid,
+        details,
+        request,
+        reply,
+        identifierErrorText(error.code, lang(details, request)),
+      );
     }
   }
 
@@ -286,29 +293,6 @@ export class InteractionController {
   private async requiresEmail(clientId: string): Promise<boolean> {
     const service = await this.services.getActive(clientId).catch(() => undefined);
     return (service?.oidc as { requireEmail?: boolean } | null | undefined)?.requireEmail === true;
-  }
-
-  /**
-   * What the identifier page says when a session cannot start. Unknown, revoked and locked-out identifiers read alike;
-   * "add this service first" does tell that the identifier exists, which the holder needs to hear to fix it.
-   */
-  private loginError(error: DomainError, language: Lang): string {
-    const fr = language === 'fr';
-    switch (error.code) {
-      case 'rate_limited':
-      case 'too_many_attempts':
-        return fr ? 'Trop de tentatives. Réessayez plus tard.' : 'Too many attempts. Try again later.';
-      case 'service_not_trusted':
-        return fr
-          ? 'Ajoutez d’abord ce service dans votre application IDToken (scannez son code QR).'
-          : 'Add this service in your IDToken app first (scan its QR code).';
-      case 'invalid_scope':
-        return fr
-          ? 'Ce service demande des données qu’il n’est pas autorisé à recevoir.'
-          : 'This service asks for data it may not receive.';
-      default:
-        return fr ? 'Cet identifiant ne peut pas se connecter.' : 'This identifier cannot sign in.';
-    }
   }
 
   private async remember(

@@ -64,6 +64,30 @@ export function chooseLang(uiLocales: string | undefined, acceptLanguage: string
   return 'en';
 }
 
+/**
+ * What the identifier page says when a session cannot start (by the DomainError code). Unknown, revoked and
+ * locked-out identifiers read alike; "add this service first" does tell that the identifier exists, which the
+ * holder needs to hear to fix it.
+ */
+export function identifierErrorText(code: string, lang: Lang): string {
+  const fr = lang === 'fr';
+  switch (code) {
+    case 'rate_limited':
+    case 'too_many_attempts':
+      return fr ? 'Trop de tentatives. Réessayez plus tard.' : 'Too many attempts. Try again later.';
+    case 'service_not_trusted':
+      return fr
+        ? 'Ajoutez d’abord ce service dans votre application IDToken (scannez son code QR).'
+        : 'Add this service in your IDToken app first (scan its QR code).';
+    case 'invalid_scope':
+      return fr
+        ? 'Ce service demande des données qu’il n’est pas autorisé à recevoir.'
+        : 'This service asks for data it may not receive.';
+    default:
+      return fr ? 'Cet identifiant ne peut pas se connecter.' : 'This identifier cannot sign in.';
+  }
+}
+
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

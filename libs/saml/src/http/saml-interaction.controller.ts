@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { AccountLinks } from '#idtoken/accounts';
-import { endedPage, identifierPage, waitPage, type EndReason } from '#idtoken/oidc';
+import { endedPage, identifierErrorText, identifierPage, waitPage, type EndReason } from '#idtoken/oidc';
 import { AppConfig, DomainError, deriveKey } from '#idtoken/platform';
 import { SessionService, type SessionStatusAnswer } from '#idtoken/sessions';
 import { SAML_PATHS } from '../saml-paths.js';
@@ -58,7 +58,7 @@ export class SamlInteractionController {
       await reply.redirect(`${BASE}/${uid}/wait`, 303);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      await this.renderIdentifier(pending, request, reply, loginError(error, langOf(request)));
+      await this.renderIdentifier(pending, request, reply, identifierErrorText(error.code, langOf(request)));
     }
   }
 
@@ -210,21 +210,5 @@ export class SamlInteractionController {
       throw new DomainError('invalid_request', 'The form is not from this sign-in (CSRF token)');
     }
     return body;
-  }
-}
-
-/** Unknown, revoked and locked-out identifiers read alike (as on the OIDC pages). */
-function loginError(error: DomainError, lang: 'en' | 'fr'): string {
-  const fr = lang === 'fr';
-  switch (error.code) {
-    case 'rate_limited':
-    case 'too_many_attempts':
-      return fr ? 'Trop de tentatives. Réessayez plus tard.' : 'Too many attempts. Try again later.';
-    case 'service_not_trusted':
-      return fr
-        ? 'Ajoutez d’abord ce service dans votre application IDToken (scannez son code QR).'
-        : 'Add this service in your IDToken app first (scan its QR code).';
-    default:
-      return fr ? 'Cet identifiant ne peut pas se connecter.' : 'This identifier cannot sign in.';
   }
 }
