@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { pino } from 'pino';
 import { createIdpApp } from '../apps/idp/src/create-app.js';
-import { runIdtokenCli } from '../apps/idp/src/cli/idtoken.js';
+import { runIdtoken } from './support/cli.js';
 import { createTestEnvironment, type TestEnvironment } from './support/test-env.js';
 
 /** The operator commands `doctor` and `admin-key:create` (issue 8), run in this process as `npm run idtoken` does. */
@@ -10,19 +10,8 @@ describe('idtoken CLI: doctor and admin-key:create', () => {
   jest.setTimeout(120_000);
   let environment: TestEnvironment;
   let env: Record<string, string | undefined>;
-  const run = async (args: string[], overrides: Record<string, string | undefined> = {}) => {
-    let out = '';
-    let err = '';
-    const code = await runIdtokenCli(
-      args,
-      { ...env, ...overrides },
-      {
-        out: (text) => (out += text),
-        err: (text) => (err += text),
-      },
-    );
-    return { code, out, err };
-  };
+  const run = (args: string[], overrides: Record<string, string | undefined> = {}) =>
+    runIdtoken(args, { ...env, ...overrides });
 
   beforeAll(async () => {
     environment = await createTestEnvironment();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisStore } from '#idtoken/platform';
 import { TRUST_CHANGED_CHANNEL } from '#idtoken/trust';
-import { runIdtokenCli } from '../apps/idp/src/cli/idtoken.js';
+import { runIdtoken } from './support/cli.js';
 import { servicesUnderTest } from './support/test-env.js';
 
 /** `npm run idtoken -- …` without the build step: the same function, in this process, on embedded PGlite. */
@@ -15,19 +15,7 @@ describe('idtoken CLI: pki commands', () => {
   jest.setTimeout(120_000);
   let dataDir: string;
   let env: Record<string, string>;
-  const run = async (args: string[], overrides: Record<string, string> = {}) => {
-    let out = '';
-    let err = '';
-    const code = await runIdtokenCli(
-      args,
-      { ...env, ...overrides },
-      {
-        out: (text) => (out += text),
-        err: (text) => (err += text),
-      },
-    );
-    return { code, out, err };
-  };
+  const run = (args: string[], overrides: Record<string, string> = {}) => runIdtoken(args, { ...env, ...overrides });
   const anchorReference = (text: string) => /anchor ([0-9a-f]{16})/.exec(text)?.[1];
   const subjectOf = (pem: string) =>
     execFileSync('openssl', ['x509', '-noout', '-subject'], { input: pem, encoding: 'utf8' }).trim();

@@ -60,7 +60,9 @@ export class StationsService {
   ): Promise<StationEntity> {
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(StationEntity);
-      const station = await repository.findOne({ where: { stationId }, lock: { mode: 'pessimistic_write' } });
+      const station = UUID.test(stationId)
+        ? await repository.findOne({ where: { stationId }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!station) throw new DomainError('not_found', 'No such station');
       if (station.disabledAt) return station;
       station.disabledAt = new Date();
