@@ -7,6 +7,7 @@ import { Services1795727000000 } from './1795727000000-services.js';
 import { Oidc1795728000000 } from './1795728000000-oidc.js';
 import { AccountLinks1795729000000 } from './1795729000000-account-links.js';
 import { Saml1795730000000 } from './1795730000000-saml.js';
+import { AdminOperations1795731000000 } from './1795731000000-admin-operations.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Oidc1795728000000,
   AccountLinks1795729000000,
   Saml1795730000000,
+  AdminOperations1795731000000,
 ];

@@ -236,6 +236,60 @@ describe('token keys and JWKS (spec §5, §7)', () => {
     expect(await tokenKids('ES256')).toEqual(esKidsBefore);
   });
 
+  it('retires a compromised key at once: rotate immediately, then retire it, and its tokens stop verifying', async () => {
+    const retire = (kid: string, key = BOOTSTRAP) =>
+      request(server.baseUrl).post(`/admin/keys/${kid}/retire`).set('authorization', `Bearer ${key}`);
+    const compromisedToken = await sign();
+    const compromised = decodeProtectedHeader(compromisedToken).kid!;
+    // The key that signs cannot go: nothing would sign. Rotate first.
+    const inUse = await retire(compromised).expect(409);
+    expect(inUse.body).toMatchObject({ code: 'conflict', detail: expect.stringMatching(/rotate first/) });
+    await retire(compromised, operatorKey).expect(403);
+    expect((await retire('no-such-kid').expect(404)).body.code).toBe('not_found');
+    expect((await retire('bad%20kid').expect(400)).body.code).toBe('invalid_request');
+
+    const rotated = await request(server.baseUrl)
+      .post('/admin/keys/rotate')
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .send({ immediate: true })
+      .expect(201);
+    const freshToken = await sign();
+    expect(decodeProtectedHeader(freshToken).kid).toBe(rotated.body.kid);
+    // Still published for its grace, as after any rotation, until it is retired.
+    expect(await tokenKids()).toEqual([compromised, rotated.body.kid]);
+    await expect(verify(compromisedToken)).resolves.toBeDefined();
+
+    const retired = await retire(compromised).expect(200);
+    expect(retired.body).toMatchObject({ kid: compromised, algorithm: 'ES256', status: 'withdrawn' });
+    expect(retired.body.unpublishedAt).toBe(retired.body.withdrawnAt);
+    expect(await tokenKids()).toEqual([rotated.body.kid]);
+    await expect(verify(compromisedToken)).rejects.toThrow(/no applicable key/i);
+    await expect(verify(freshToken)).resolves.toBeDefined();
+    expect(await listedKeys('ES256')).toContainEqual([compromised, 'withdrawn']);
+
+    // Again: nothing changes, nothing more is recorded.
+    expect((await retire(compromised).expect(200)).body.status).toBe('withdrawn');
+    const events = await server.app.get(AuditTrail).list({ type: 'keys.token_key_withdrawn' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor: 'admin:bootstrap', subject: compromised, data: { algorithm: 'ES256' } });
+    const [rotation] = await server.app.get(AuditTrail).list({ type: 'keys.token_key_rotated' });
+    expect(rotation).toMatchObject({ subject: rotated.body.kid, data: { immediate: true, retiring: [compromised] } });
+  });
+
+  it('refuses to retire a key that is about to sign (409): rotating again replaces it', async () => {
+    const rotated = await request(server.baseUrl)
+      .post('/admin/keys/rotate')
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .send({ algorithm: 'RS256' })
+      .expect(201);
+    const refused = await request(server.baseUrl)
+      .post(`/admin/keys/${rotated.body.kid}/retire`)
+      .set('authorization', `Bearer ${BOOTSTRAP}`)
+      .expect(409);
+    expect(refused.body.detail).toMatch(/about to sign/);
+    expect(await tokenKids('RS256')).toContain(rotated.body.kid);
+  });
+
   it('documents the JWKS and the key administration in OpenAPI', async () => {
     const document = await request(server.baseUrl).get('/docs/openapi.json').expect(200);
     expect(document.body.paths['/.well-known/jwks.json'].get).toBeDefined();

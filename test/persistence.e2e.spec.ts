@@ -113,6 +113,7 @@ describe.each(engines)('persistence on %s', (_engine, overrides) => {
       kid: 'k-1',
       algorithm: 'ES256',
       retiredAt: null,
+      withdrawnAt: null,
       publicJwk: { kty: 'EC', crv: 'P-256' },
     });
     expect(loaded!.publicJwk).not.toHaveProperty('d');

@@ -20,6 +20,8 @@ export interface EnrollmentClaims {
 @Entity('enrollments')
 @Check('enrollments_status_check', `"status" IN ('active', 'revoked')`)
 @Index('enrollments_one_active_per_token', ['tokenId'], { unique: true, where: `"status" = 'active'` })
+@Index('enrollments_enrolled_idx', ['enrolledAt', 'id'])
+@Index('enrollments_token_idx', ['tokenId', 'enrolledAt'])
 export class EnrollmentEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

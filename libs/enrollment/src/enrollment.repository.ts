@@ -17,6 +17,30 @@ export class EnrollmentRepository {
     return this.dataSource.getRepository(EnrollmentEntity).find({ where: { tokenId }, order: { enrolledAt: 'DESC' } });
   }
 
+  /**
+   * A page of enrollments, newest first, for the admin list: keyset pagination on (enrolled_at, id), so a page is
+   * stable while enrollments are added. `afterId` is the id of the previous page's last row; the comparison reads
+   * its enrolled_at in the database, at full (microsecond) precision, which a timestamp in the cursor would lose.
+   */
+  async page(query: { status?: 'active' | 'revoked'; afterId?: string; limit: number }): Promise<EnrollmentEntity[]> {
+    const builder = this.dataSource
+      .getRepository(EnrollmentEntity)
+      .createQueryBuilder('e')
+      .orderBy('e.enrolled_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(query.limit);
+    if (query.status) builder.andWhere('e.status = :status', { status: query.status });
+    if (query.afterId) {
+      builder.andWhere(
+        '(e.enrolled_at, e.id) < (SELECT p.enrolled_at, p.id FROM enrollments p WHERE p.id = :afterId)',
+        {
+          afterId: query.afterId,
+        },
+      );
+    }
+    return builder.getMany();
+  }
+
   async findActive(tokenId: string): Promise<EnrollmentEntity | null> {
     if (!UUID.test(tokenId)) return null;
     return this.dataSource.getRepository(EnrollmentEntity).findOne({ where: { tokenId, status: 'active' } });

@@ -35,4 +35,8 @@ export class KeyMaterialEntity {
 
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
+
+  /** From here on the key is not published either, grace or not (withdrawn by an admin: a compromised key). */
+  @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
+  withdrawnAt: Date | null;
 }

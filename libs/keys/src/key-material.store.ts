@@ -22,6 +22,7 @@ export interface KeyMaterial {
   createdAt: Date;
   activatesAt: Date;
   retiredAt: Date | null;
+  withdrawnAt: Date | null;
 }
 
 /**
@@ -81,6 +82,7 @@ export class KeyMaterialStore {
       createdAt: row.createdAt,
       activatesAt: row.activatesAt,
       retiredAt: row.retiredAt,
+      withdrawnAt: row.withdrawnAt,
     };
   }
 }

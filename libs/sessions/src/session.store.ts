@@ -49,6 +49,11 @@ export class SessionStore {
     ]);
   }
 
+  /** Sessions waiting for the phone now, on every node (each is one `session:` key until it ends or its 60 s pass). */
+  countLiveSessions(): Promise<number> {
+    return this.store.countKeys('session:');
+  }
+
   /** Ends the session's open mark; true for the one caller that ended it (see saveSession). */
   async closeSession(sessionId: string): Promise<boolean> {
     return (await this.store.take(`session-open:${sessionId}`)) !== undefined;

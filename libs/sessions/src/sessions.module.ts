@@ -11,6 +11,7 @@ import { SessionMetrics } from './session-metrics.js';
 import { SessionGateway } from './channels/session.gateway.js';
 import { SessionOrigins } from './channels/session-origins.js';
 import { AuthController } from './http/auth.controller.js';
+import { LiveSessionsController } from './admin/live-sessions.controller.js';
 import { LockoutsController } from './admin/lockouts.controller.js';
 import { ClientAssertions } from './initiate/client-assertion.js';
 import { InitiateFlow } from './initiate/initiate.flow.js';
@@ -27,7 +28,7 @@ import { VerifyFlow } from './verify/verify.flow.js';
  */
 @Module({
   imports: [TrustModule, EnrollmentModule, ServicesModule, PushModule],
-  controllers: [AuthController, DeviceInboxController, LockoutsController],
+  controllers: [AuthController, DeviceInboxController, LockoutsController, LiveSessionsController],
   providers: [
     SessionStore,
     SessionMetrics,

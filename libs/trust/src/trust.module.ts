@@ -1,5 +1,6 @@
 import { Module, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#idtoken/platform';
+import { AdminTrustController } from './http/admin-trust.controller.js';
 import { TrustController } from './http/trust.controller.js';
 import { TrustListPublisher } from './lists/trust-list.publisher.js';
 import { TrustStore } from './trust.store.js';
@@ -7,7 +8,7 @@ import { trustStoreProvider } from './trust-store.provider.js';
 
 /** The trust store of spec §2 and its published lists. Other contexts import this module for TrustStore. */
 @Module({
-  controllers: [TrustController],
+  controllers: [TrustController, AdminTrustController],
   providers: [
     trustStoreProvider,
     {

@@ -11,6 +11,7 @@ import { TrustStore } from './trust.store.js';
 import { IDENTITY_MANIFEST, SERVICE_MANIFEST, certificateReference, type VdsSigner } from './vds-contract.js';
 
 class FixedSource extends TrustMaterialSource {
+  readonly kind = 'development';
   constructor(public material: TrustMaterial) {
     super();
   }

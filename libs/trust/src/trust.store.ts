@@ -159,6 +159,42 @@ export class TrustStore implements VdsTrust {
     };
   }
 
+  /** Where the material comes from (production files or the development PKI). */
+  get source(): 'files' | 'development' {
+    return this.parts.source.kind;
+  }
+
+  /** The certificates the store holds now, parsed (admin view): anchors, the TSL, and the lists' signer. */
+  material(): { anchors: X509Certificate[]; certificates: X509Certificate[]; trustListSigner: X509Certificate } {
+    const { material } = this.indexed;
+    return {
+      anchors: material.anchors,
+      certificates: material.certificates,
+      trustListSigner: material.trustListSigner.certificate,
+    };
+  }
+
+  /**
+   * Reads the trust material again (production: the PEM files; development: the database) on this node, then has
+   * every other node do the same. The material in use stays if the new one does not load: `409 conflict` says why.
+   */
+  async reload(): Promise<void> {
+    try {
+      await this.reloadMaterial();
+    } catch (error) {
+      throw new DomainError(
+        'conflict',
+        `The trust material does not load (${error instanceof Error ? error.message : String(error)}); the material in use stays`,
+      );
+    }
+    await this.parts.changes.publish('pki');
+  }
+
+  /** Every VRL entry with who revoked it, when and why, newest first. */
+  revocationEntries(): ReturnType<RevocationList['entries']> {
+    return this.parts.revocations.entries();
+  }
+
   /** The VRL as this node sees it, sorted. */
   async revocationList(): Promise<{ fingerprints: string[]; certificateReferences: string[] }> {
     const snapshot = await this.parts.revocations.current();

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -14,7 +15,7 @@ import { DeviceRequestVerifier } from '../device-signature/device-request.verifi
 import type { EnrollmentEntity } from '../enrollment.entity.js';
 import { EnrollmentRepository } from '../enrollment.repository.js';
 import { EnrollmentService } from '../enrollment.service.js';
-import { EnrollBody, PushTokenBody, RevokeBody } from './schemas.js';
+import { EnrollBody, EnrollmentListQuery, PushTokenBody, RevokeBody } from './schemas.js';
 
 class EnrollRequest {
   @ApiProperty({ description: 'Identity VDS: `VDS1:`+Base45, or the binary as b64 or hex' })
@@ -90,6 +91,16 @@ class EnrollmentStatusResponse extends EnrollmentView {
   history: EnrollmentView[];
 }
 
+class EnrollmentPage {
+  @ApiProperty({
+    type: [EnrollmentView],
+    description: 'Newest first; no identity claims (GET by tokenId has none either)',
+  })
+  enrollments: EnrollmentView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page' })
+  nextCursor: string | null;
+}
+
 function view(enrollment: EnrollmentEntity): EnrollmentView {
   return {
     tokenId: enrollment.tokenId,
@@ -158,6 +169,23 @@ export class EnrollmentController {
     const enrollment = await this.verifier.verify('push-token', envelope, { fcmToken });
     await this.enrollment.updatePushToken(enrollment, fcmToken, { requestId: request.id, ip: request.ip });
     return { updated: true };
+  }
+
+  @Get('admin/enrollments')
+  @AdminAuth('admin', 'operator')
+  @ApiOperation({ summary: 'A page of enrollments, newest first, optionally by status (no identity claims)' })
+  @ApiQuery({ name: 'status', required: false, enum: ['active', 'revoked'] })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  @ApiOkResponse({ type: EnrollmentPage })
+  async list(@Query() query: unknown): Promise<EnrollmentPage> {
+    const { status, cursor, limit } = parseRequest(EnrollmentListQuery, query, 'query');
+    const rows = await this.enrollments.page({ status, afterId: cursor, limit });
+    const last = rows.at(-1);
+    return {
+      enrollments: rows.map(view),
+      nextCursor: rows.length === limit && last ? last.id : null,
+    };
   }
 
   @Get('admin/enrollments/:tokenId')

@@ -17,6 +17,16 @@ export const EnrollBody = z
   })
   .strict();
 
+/** GET /admin/enrollments query. */
+export const EnrollmentListQuery = z
+  .object({
+    status: z.enum(['active', 'revoked']).optional(),
+    // The id of the previous page's last row: rows are never deleted, so it always names a place in the order.
+    cursor: z.uuid({ message: 'must be the nextCursor of the previous page' }).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
 /** POST /revoke body (spec §4). */
 export const RevokeBody = z.object({ tokenId: TokenIdSchema, reason: z.enum(REVOCATION_REASONS) }).strict();
 

@@ -1,17 +1,35 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { actorOf, AdminAuth, type AuthenticatedRequest } from '#idtoken/admin';
-import { parseRequest } from '#idtoken/platform';
+import { DomainError, parseRequest } from '#idtoken/platform';
 import { Rs256TokenKeys } from '../token-keys/rs256-token-keys.js';
 import type { TokenSigningAlgorithm } from '../token-keys/token-key-family.js';
 import { TokenKeys } from '../token-keys/token-keys.js';
-import { RotateKeyRequest, RotatedKeyResponse, TokenKeyListResponse } from './key.documents.js';
+import type { TokenKeyView } from '../token-keys/token-keys.js';
+import { RotateKeyRequest, RotatedKeyResponse, TokenKeyDocument, TokenKeyListResponse } from './key.documents.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 // No body, or `{}`, rotates the ES256 keys: what this endpoint did before there was a second family.
-const RotateKeyBody = z.object({ algorithm: z.enum(['ES256', 'RS256']).default('ES256') }).strict();
+const RotateKeyBody = z
+  .object({ algorithm: z.enum(['ES256', 'RS256']).default('ES256'), immediate: z.boolean().default(false) })
+  .strict();
+// A kid is an RFC 7638 thumbprint (ES256) or the RS256 family's; never anything a path could abuse.
+const KidParam = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be the kid of a token key');
+
+function document(key: TokenKeyView): TokenKeyDocument {
+  return {
+    kid: key.kid,
+    algorithm: key.algorithm,
+    status: key.status,
+    createdAt: key.createdAt.toISOString(),
+    activatesAt: key.activatesAt.toISOString(),
+    retiredAt: iso(key.retiredAt),
+    withdrawnAt: iso(key.withdrawnAt),
+    unpublishedAt: iso(key.unpublishedAt),
+  };
+}
 
 /** Token-key administration (spec §9: "keys … documented in the OpenAPI document"), for both key families. */
 @ApiTags('admin')
@@ -32,17 +50,7 @@ export class AdminKeysController {
     keys.sort(
       (a, b) => b.activatesAt.getTime() - a.activatesAt.getTime() || b.createdAt.getTime() - a.createdAt.getTime(),
     );
-    return {
-      keys: keys.map((key) => ({
-        kid: key.kid,
-        algorithm: key.algorithm,
-        status: key.status,
-        createdAt: key.createdAt.toISOString(),
-        activatesAt: key.activatesAt.toISOString(),
-        retiredAt: iso(key.retiredAt),
-        unpublishedAt: iso(key.unpublishedAt),
-      })),
-    };
+    return { keys: keys.map(document) };
   }
 
   @Post('rotate')
@@ -58,12 +66,28 @@ export class AdminKeysController {
     @Body() body: RotateKeyRequest | undefined,
     @Req() request: AuthenticatedRequest,
   ): Promise<RotatedKeyResponse> {
-    const { algorithm } = parseRequest(RotateKeyBody, body);
-    const rotated = await this.families[algorithm].rotate({
-      actor: actorOf(request.principal),
-      requestId: request.id,
-      ip: request.ip,
-    });
+    const { algorithm, immediate } = parseRequest(RotateKeyBody, body);
+    const rotated = await this.families[algorithm].rotate(
+      { actor: actorOf(request.principal), requestId: request.id, ip: request.ip },
+      { immediate },
+    );
     return { kid: rotated.kid, algorithm, activatesAt: rotated.activatesAt.toISOString() };
+  }
+
+  @Post(':kid/retire')
+  @HttpCode(200)
+  @AdminAuth('admin')
+  @ApiOperation({
+    summary:
+      'Retire a previous key now (status `withdrawn`): it leaves the JWKS at once instead of at the end of its grace, and tokens it signed stop verifying (a compromised key). 409 for the key that signs or is about to: rotate first',
+  })
+  @ApiOkResponse({ type: TokenKeyDocument })
+  async retire(@Param('kid') rawKid: string, @Req() request: AuthenticatedRequest): Promise<TokenKeyDocument> {
+    const kid = parseRequest(KidParam, rawKid, 'kid');
+    const context = { actor: actorOf(request.principal), requestId: request.id, ip: request.ip };
+    for (const family of Object.values(this.families)) {
+      if ((await family.list()).some((key) => key.kid === kid)) return document(await family.withdraw(kid, context));
+    }
+    throw new DomainError('not_found', 'No token key has this kid');
   }
 }

@@ -44,6 +44,12 @@ export class JwkSetDocument {
 export class RotateKeyRequest {
   @ApiPropertyOptional({ enum: ['ES256', 'RS256'], default: 'ES256', description: 'The key family to rotate' })
   algorithm?: 'ES256' | 'RS256';
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Sign with the new key at once, without the publish-ahead delay (a compromised current key; withdraw it next)',
+  })
+  immediate?: boolean;
 }
 
 export class RotatedKeyResponse {
@@ -61,9 +67,9 @@ export class TokenKeyDocument {
   @ApiProperty({ enum: ['ES256', 'RS256'] })
   algorithm: string;
   @ApiProperty({
-    enum: ['next', 'current', 'previous', 'retired'],
+    enum: ['next', 'current', 'previous', 'retired', 'withdrawn'],
     description:
-      'next: published, not yet signing; current: signs; previous: published, no longer signs; retired: unpublished',
+      'next: published, not yet signing; current: signs; previous: published, no longer signs; retired: unpublished; withdrawn: unpublished by an admin before its grace ended',
   })
   status: KeyStatus;
   @ApiProperty({ format: 'date-time' })
@@ -72,6 +78,8 @@ export class TokenKeyDocument {
   activatesAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When it stops (stopped) signing' })
   retiredAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When an admin withdrew it' })
+  withdrawnAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When it leaves (left) the JWKS' })
   unpublishedAt: string | null;
 }

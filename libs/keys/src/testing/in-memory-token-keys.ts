@@ -53,8 +53,18 @@ export class InMemoryRecords implements TokenKeyRecords {
       createdAt: this.clock.now(),
       activatesAt,
       retiredAt: null,
+      withdrawnAt: null,
     });
     this.events.push(options.event);
     return retiring.map((row) => row.kid);
+  }
+
+  async withdraw(kid: string, at: Date, event: AuditEventInput): Promise<boolean> {
+    const row = this.rows.find((candidate) => candidate.kid === kid);
+    if (!row) return false;
+    row.withdrawnAt = at;
+    row.retiredAt ??= at;
+    this.events.push(event);
+    return true;
   }
 }

@@ -32,6 +32,17 @@ describe('token key schedule', () => {
     expect(statuses(rotated, 1300)).toEqual({ old: 'previous', new: 'current' });
   });
 
+  it('drops a withdrawn key from the JWKS at its withdrawal, grace or not, and never lets it sign', () => {
+    const withdrawn = [{ ...key('old', 0, 1300), withdrawnAt: at(1400) }, key('new', 1300, null, 1000)];
+    expect(statuses(withdrawn, 1399)).toEqual({ old: 'previous', new: 'current' });
+    expect(statuses(withdrawn, 1400)).toEqual({ old: 'withdrawn', new: 'current' });
+    expect(publishedKeys(withdrawn, at(1400), GRACE_MS).map((k) => k.kid)).toEqual(['new']);
+    // Even a key that would otherwise sign (defence in depth: the service refuses to withdraw it).
+    const signing = [{ ...key('only', 0), withdrawnAt: at(10) }];
+    expect(currentKey(signing, at(10))).toBeUndefined();
+    expect(statuses(signing, 10)).toEqual({ only: 'withdrawn' });
+  });
+
   it('publishes the old key until its retirement plus the grace, and not a second longer', () => {
     expect(publishedKeys(rotated, at(1300 + 3599), GRACE_MS).map((k) => k.kid)).toEqual(['old', 'new']);
     expect(publishedKeys(rotated, at(1300 + 3600), GRACE_MS).map((k) => k.kid)).toEqual(['new']);

@@ -22,6 +22,7 @@ const stored = (key: NewTokenKey): KeyMaterial => ({
   createdAt: NOW,
   activatesAt: ACTIVATES_AT,
   retiredAt: null,
+  withdrawnAt: null,
 });
 
 describe('RS256 token keys (RSA 2048 with a self-signed certificate in x5c)', () => {

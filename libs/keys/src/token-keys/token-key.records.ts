@@ -18,6 +18,11 @@ export interface TokenKeyRecords {
     activatesAt: Date,
     options: { retirePrevious: boolean; event: AuditEventInput },
   ): Promise<string[]>;
+  /**
+   * Withdraws `kid` at `at` (it leaves the JWKS; it stops signing first if it still would) and, when it was not yet
+   * retired, retires it at the same instant; records `event` in the same transaction. False for an unknown kid.
+   */
+  withdraw(kid: string, at: Date, event: AuditEventInput): Promise<boolean>;
 }
 
 /** TokenKeyRecords on key_material (the family's purpose, private keys sealed under MASTER). */
@@ -61,6 +66,20 @@ export class KeyMaterialTokenKeyRecords implements TokenKeyRecords {
       const kids = retiring.map((row) => row.kid);
       await this.audit.record({ ...options.event, data: { ...options.event.data, retiring: kids } }, manager);
       return kids;
+    });
+  }
+
+  async withdraw(kid: string, at: Date, event: AuditEventInput): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(KeyMaterialEntity);
+      const row = await repository.findOne({
+        where: { purpose: this.family.purpose, kid },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) return false;
+      await repository.update({ id: row.id }, { withdrawnAt: at, retiredAt: row.retiredAt ?? at });
+      await this.audit.record(event, manager);
+      return true;
     });
   }
 }

@@ -121,4 +121,43 @@ describe('TokenKeys', () => {
     clock.advance(30);
     expect((await keys.list())[0]!.status).toBe('previous');
   });
+
+  it('withdraws a previous key at once and refuses the current and next ones, saying what to do', async () => {
+    const { clock, records, keys } = await setUp();
+    const oldKid = records.rows[0]!.kid;
+    await expect(keys.withdraw(oldKid, { actor: 'admin:k1' })).rejects.toMatchObject({ code: 'conflict' });
+    const next = await keys.rotate({ actor: 'admin:k1' });
+    await expect(keys.withdraw(next.kid, { actor: 'admin:k1' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/about to sign/),
+    });
+    await expect(keys.withdraw('unknown', { actor: 'admin:k1' })).rejects.toMatchObject({ code: 'not_found' });
+    clock.advance(AHEAD);
+    const lastOld = records.rows[0]!;
+    expect(lastOld.retiredAt).not.toBeNull();
+    const view = await keys.withdraw(oldKid, { actor: 'admin:k1', requestId: 'r-1' });
+    expect(view).toMatchObject({ status: 'withdrawn', withdrawnAt: clock.now(), unpublishedAt: clock.now() });
+    expect((await keys.publicJwks()).keys.map((k) => k.kid)).toEqual([next.kid]);
+    expect(records.events.at(-1)).toMatchObject({
+      type: 'keys.token_key_withdrawn',
+      subject: oldKid,
+      requestId: 'r-1',
+    });
+    const recorded = records.events.length;
+    await keys.withdraw(oldKid, { actor: 'admin:k1' });
+    expect(records.events).toHaveLength(recorded);
+  });
+
+  it('rotates immediately when asked: the new key signs at once and the old one becomes previous', async () => {
+    const { clock, records, keys } = await setUp();
+    const oldKid = records.rows[0]!.kid;
+    clock.advance(60);
+    const rotated = await keys.rotate({ actor: 'admin:k1' }, { immediate: true });
+    expect(rotated.activatesAt).toEqual(clock.now());
+    expect(decodeProtectedHeader(await keys.signJwt(claims(clock))).kid).toBe(rotated.kid);
+    expect((await keys.list()).map((k) => [k.kid, k.status])).toEqual([
+      [rotated.kid, 'current'],
+      [oldKid, 'previous'],
+    ]);
+  });
 });

@@ -41,7 +41,9 @@ export interface TokenKeyView {
   createdAt: Date;
   activatesAt: Date;
   retiredAt: Date | null;
-  /** When the key leaves the JWKS: retiredAt + the retired grace. */
+  /** When an admin withdrew the key (it left the JWKS then, before its grace ended). */
+  withdrawnAt: Date | null;
+  /** When the key leaves the JWKS: retiredAt + the retired grace, or its withdrawal if sooner. */
   unpublishedAt: Date | null;
 }
 
@@ -149,7 +151,8 @@ export class TokenKeys {
         createdAt: key.createdAt,
         activatesAt: key.activatesAt,
         retiredAt: key.retiredAt,
-        unpublishedAt: key.retiredAt ? new Date(key.retiredAt.getTime() + this.graceMs()) : null,
+        withdrawnAt: key.withdrawnAt,
+        unpublishedAt: unpublishedAt(key, this.graceMs()),
       }))
       .sort(
         (a, b) => b.activatesAt.getTime() - a.activatesAt.getTime() || b.createdAt.getTime() - a.createdAt.getTime(),
@@ -159,11 +162,16 @@ export class TokenKeys {
   /**
    * A new key, published at once and signing after the publish-ahead delay; every key of the family not yet
    * retired stops signing at that instant and stays published for the retired grace. Audited in the same
-   * transaction.
+   * transaction. `immediate` (a compromised key): the new key signs at once — verifiers that cached the JWKS meet
+   * an unknown kid and fetch it again — so the old one can be withdrawn right after.
    */
-  async rotate(context: RotationContext): Promise<{ kid: string; activatesAt: Date; retiring: string[] }> {
+  async rotate(
+    context: RotationContext,
+    options: { immediate?: boolean } = {},
+  ): Promise<{ kid: string; activatesAt: Date; retiring: string[] }> {
     const now = this.clock.now();
-    const activatesAt = new Date(now.getTime() + this.settings.publishAheadSeconds * 1000);
+    const aheadMs = options.immediate ? 0 : this.settings.publishAheadSeconds * 1000;
+    const activatesAt = new Date(now.getTime() + aheadMs);
     const key = await this.family.generate({ now, activatesAt });
     const retiring = await this.records.add(key, activatesAt, {
       retirePrevious: true,
@@ -173,11 +181,49 @@ export class TokenKeys {
         subject: key.kid,
         requestId: context.requestId,
         ip: context.ip,
-        data: { algorithm: this.family.algorithm, activatesAt: activatesAt.toISOString() },
+        data: {
+          algorithm: this.family.algorithm,
+          activatesAt: activatesAt.toISOString(),
+          immediate: options.immediate === true,
+        },
       },
     });
     await this.changed();
     return { kid: key.kid, activatesAt, retiring };
+  }
+
+  /**
+   * Takes a `previous` key out of the JWKS now instead of at the end of its grace: tokens it signed stop verifying
+   * (a compromised or leaked key). The key that signs, and one waiting to, cannot be withdrawn — rotate first
+   * (`immediate` for a compromised current key). Withdrawing a key already unpublished changes nothing.
+   * Audited in the same transaction; every node drops the key when the change is announced.
+   */
+  async withdraw(kid: string, context: RotationContext): Promise<TokenKeyView> {
+    this.invalidate();
+    const view = (await this.list()).find((key) => key.kid === kid);
+    if (!view) throw new DomainError('not_found', `No ${this.family.algorithm} token key has kid ${kid}`);
+    if (view.status === 'current' || view.status === 'next') {
+      throw new DomainError(
+        'conflict',
+        view.status === 'current'
+          ? 'This key signs now: rotate first (with "immediate": true for a compromised key), then withdraw it'
+          : 'This key is about to sign: rotate again to replace it, then withdraw it',
+      );
+    }
+    if (view.status === 'withdrawn' || view.status === 'retired') return view;
+    const now = this.clock.now();
+    await this.records.withdraw(kid, now, {
+      type: 'keys.token_key_withdrawn',
+      actor: context.actor,
+      subject: kid,
+      requestId: context.requestId,
+      ip: context.ip,
+      data: { algorithm: this.family.algorithm, retiredAt: view.retiredAt?.toISOString() ?? null },
+    });
+    await this.changed();
+    const withdrawn = (await this.list()).find((key) => key.kid === kid);
+    if (!withdrawn) throw new DomainError('internal_error', `token key ${kid} vanished while it was withdrawn`);
+    return withdrawn;
   }
 
   /** Forget the cached keys; the next call reads the database. */
@@ -244,4 +290,11 @@ export class TokenKeys {
   private graceMs(): number {
     return this.settings.retiredGraceSeconds * 1000;
   }
+}
+
+function unpublishedAt(key: KeyMaterial, graceMs: number): Date | null {
+  const graceEnds = key.retiredAt ? key.retiredAt.getTime() + graceMs : undefined;
+  const withdrawn = key.withdrawnAt?.getTime();
+  const end = Math.min(graceEnds ?? Infinity, withdrawn ?? Infinity);
+  return Number.isFinite(end) ? new Date(end) : null;
 }

@@ -163,6 +163,18 @@ export function ephemeralStoreContract(openPair: () => Promise<StorePair>): void
     await expect(pair.a.putIfAbsent(key('k'), 'v', 1.5)).rejects.toThrow(RangeError);
   });
 
+  it('counts the live keys of a prefix seen from either node, and no lists or expired keys', async () => {
+    for (let index = 0; index < 25; index += 1) await pair.a.put(key(`count:*[x]:${index}`), 'v', 10_000);
+    await pair.b.put(key('count:*[x]:short'), 'v', 50);
+    await pair.b.put(key('count-other'), 'v', 10_000);
+    await pair.b.append(key('count:*[x]:list'), 'v', 10_000, 5);
+    // The prefix holds glob characters: they are matched literally.
+    await pair.a.put(key('count:aa[x]:1'), 'v', 10_000);
+    await eventually(async () => (await pair.b.countKeys(key('count:*[x]:'))) === 25);
+    expect(await pair.a.countKeys(key('count:'))).toBe(26);
+    expect(await pair.a.countKeys(key('nothing:'))).toBe(0);
+  });
+
   it('answers ping', async () => {
     await expect(pair.a.ping()).resolves.toBeUndefined();
   });

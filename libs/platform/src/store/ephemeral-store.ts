@@ -42,6 +42,12 @@ export abstract class EphemeralStore {
   /** Milliseconds until `key` expires; undefined when it does not exist. */
   abstract remainingTtl(key: string): Promise<number | undefined>;
 
+  /**
+   * How many plain keys starting with `prefix` are live now (lists are not counted). For operators' views, not hot
+   * paths: on Redis it walks the keyspace with SCAN (no blocking KEYS), so it costs time in proportion to its size.
+   */
+  abstract countKeys(prefix: string): Promise<number>;
+
   /** Delivers `message` to every subscriber of `channel` on every node, this one included. */
   abstract publish(channel: string, message: string): Promise<void>;
 

@@ -137,6 +137,12 @@ export class InProcessStore extends EphemeralStore {
     return entry ? entry.expiresAt - this.backend.now() : undefined;
   }
 
+  async countKeys(prefix: string): Promise<number> {
+    let count = 0;
+    for (const key of this.backend.entries.keys()) if (key.startsWith(prefix) && this.backend.live(key)) count += 1;
+    return count;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     setImmediate(() => this.backend.bus.emit(channel, message));
   }

@@ -98,6 +98,17 @@ export class RedisStore extends EphemeralStore {
     return ttl >= 0 ? ttl : undefined;
   }
 
+  async countKeys(prefix: string): Promise<number> {
+    // SCAN may return a key twice across batches while the keyspace rehashes: a set counts each once. Lists of the
+    // same prefix are left out (TYPE string), as the port says.
+    const pattern = `${globEscape(this.k(prefix))}*`;
+    const seen = new Set<string>();
+    for await (const batch of this.commands.scanStream({ match: pattern, type: 'string', count: 1_000 })) {
+      for (const key of batch as string[]) seen.add(key);
+    }
+    return seen.size;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.commands.publish(this.k(channel), message);
   }
@@ -159,6 +170,11 @@ export class RedisStore extends EphemeralStore {
   async close(): Promise<void> {
     await Promise.all([quit(this.commands), this.subscriber ? quit(this.subscriber) : undefined]);
   }
+}
+
+/** `value` as a literal in a Redis glob pattern (SCAN MATCH): `*`, `?`, `[`, `]` and `\\` escaped. */
+function globEscape(value: string): string {
+  return value.replace(/[*?[\]\\]/g, (character) => `\\${character}`);
 }
 
 async function quit(connection: Redis): Promise<void> {

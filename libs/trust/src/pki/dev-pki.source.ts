@@ -20,6 +20,8 @@ export function devPkiMaterial(pki: DevPki): TrustMaterial {
 
 /** Development and test adapter: the PKI kept in key_material, generated on first use and reused afterwards. */
 export class DevPkiSource extends TrustMaterialSource {
+  readonly kind = 'development';
+
   constructor(
     private readonly repository: DevPkiRepository,
     private readonly now: () => Date = () => new Date(),

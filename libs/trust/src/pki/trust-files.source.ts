@@ -58,6 +58,8 @@ function withoutDuplicates(certificates: X509Certificate[], exclude: X509Certifi
  * would issue untrusted credentials refuses to start instead.
  */
 export class TrustFilesSource extends TrustMaterialSource {
+  readonly kind = 'files';
+
   constructor(
     private readonly files: TrustFiles,
     private readonly now: () => Date = () => new Date(),

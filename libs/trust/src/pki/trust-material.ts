@@ -18,5 +18,7 @@ export interface TrustMaterial {
  * (created once) and the PEM files of production. Chosen by whether TRUST_ANCHORS_FILE is set.
  */
 export abstract class TrustMaterialSource {
+  /** Where the material comes from, for operators: the files of production, or the development PKI. */
+  abstract readonly kind: 'files' | 'development';
   abstract load(): Promise<TrustMaterial>;
 }

@@ -5,7 +5,7 @@ import type { RevocationInput, RevocationRepository } from './revocation.reposit
 /** What the list needs of its storage: RevocationRepository (tests pass an in-memory one). */
 export type RevocationRecords = Pick<
   RevocationRepository,
-  'load' | 'revokeFingerprint' | 'revokeCertificate' | 'afterCommit' | 'close'
+  'load' | 'entries' | 'revokeFingerprint' | 'revokeCertificate' | 'afterCommit' | 'close'
 >;
 
 /** One consistent view of the VRL. */
@@ -107,6 +107,11 @@ export class RevocationList {
   /** Marks the view out of date without querying; the next read reloads. */
   invalidate(): void {
     this.invalidatedAt = ++this.sequence;
+  }
+
+  /** Every entry with its reason, actor and time, read from storage (admin view). */
+  entries(): ReturnType<RevocationRecords['entries']> {
+    return this.records.entries();
   }
 
   revokeFingerprint(fingerprint: string, input: RevocationInput, manager?: EntityManager): Promise<boolean> {

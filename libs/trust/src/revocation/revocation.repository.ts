@@ -12,6 +12,15 @@ export interface RevocationInput {
   ip?: string;
 }
 
+/** One VRL entry as the admin API shows it. */
+export interface RevocationEntry {
+  /** The fingerprint or certificate reference, lower-case hex. */
+  value: string;
+  reason: string;
+  revokedBy: string;
+  revokedAt: Date;
+}
+
 /** The persisted VRL (spec §2): what is revoked, as lower-case hex. */
 export interface RevokedEntries {
   fingerprints: string[];
@@ -51,6 +60,23 @@ export class RevocationRepository {
     return {
       fingerprints: fingerprints.map((row) => row.fingerprint),
       certificateReferences: certificates.map((row) => row.certificateReference),
+    };
+  }
+
+  /** Every entry with who revoked it, when and why, newest first (the admin view; the VRL publishes keys only). */
+  async entries(): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
+    const order = { revokedAt: 'DESC' } as const;
+    const fingerprints = await this.dataSource.getRepository(RevokedFingerprintEntity).find({ order });
+    const certificates = await this.dataSource.getRepository(RevokedCertificateEntity).find({ order });
+    const entry = (value: string, row: RevokedFingerprintEntity | RevokedCertificateEntity): RevocationEntry => ({
+      value,
+      reason: row.reason,
+      revokedBy: row.revokedBy,
+      revokedAt: row.revokedAt,
+    });
+    return {
+      fingerprints: fingerprints.map((row) => entry(row.fingerprint, row)),
+      certificateReferences: certificates.map((row) => entry(row.certificateReference, row)),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { RevocationRecords } from '../revocation/revocation-list.js';
-import type { RevocationInput, RevokedEntries } from '../revocation/revocation.repository.js';
+import type { RevocationEntry, RevocationInput, RevokedEntries } from '../revocation/revocation.repository.js';
 
 /** The VRL tables in memory, for unit tests: what RevocationRepository does, without a database. */
 export class InMemoryRevocations implements RevocationRecords {
@@ -17,6 +17,19 @@ export class InMemoryRevocations implements RevocationRecords {
     };
     await this.gate;
     return entries;
+  }
+
+  async entries(): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
+    const entry = ([value, input]: [string, RevocationInput]): RevocationEntry => ({
+      value,
+      reason: input.reason,
+      revokedBy: input.actor,
+      revokedAt: new Date(0),
+    });
+    return {
+      fingerprints: [...this.fingerprints].map(entry),
+      certificateReferences: [...this.certificates].map(entry),
+    };
   }
 
   async revokeFingerprint(fingerprint: string, input: RevocationInput): Promise<boolean> {
