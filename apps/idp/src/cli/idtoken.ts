@@ -4,12 +4,16 @@
  *   pki:export-anchor [--out f]   print the trust anchor certificate(s) as PEM, or write them to a file
  *   doctor                        check the configuration, database, Redis and files; exit 1 on a problem
  *   admin-key:create --name N [--role admin|operator]   create an API key (printed once)
+ *   keys:rotate [--algorithm ES256|RS256] [--immediate]  rotate a token-signing key family
+ *   enrollment:revoke --token-id ID --reason R           revoke an enrollment (every service at once)
+ *   account-links:import --service ID --file F.csv       import a service's account links
  * Settings come from the environment and .env, exactly as for the server.
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '#idtoken/platform';
+import { importAccountLinks, revokeEnrollment, rotateKeys } from './app-commands.js';
 import { createAdminKey, doctor } from './ops-commands.js';
 import { pkiDev, pkiExportAnchor, type CliOutput, type ExitCode } from './pki-commands.js';
 
@@ -19,12 +23,34 @@ const USAGE = `Usage: npm run idtoken -- <command>
   doctor                         check configuration, database, Redis and files (exit 1 on a problem)
   admin-key:create --name NAME [--role admin|operator]
                                  create an API key, printed once (the first admin's, without a bootstrap key)
+  keys:rotate [--algorithm ES256|RS256] [--immediate]
+                                 rotate the token-signing keys (--immediate: the new key signs at once)
+  enrollment:revoke --token-id UUID --reason lost_device|compromised|expired_document|user_request
+                                 revoke a tokenId's enrollment for every service at once
+  account-links:import --service SERVICE_ID --file FILE.csv
+                                 import account links (all rows or none; the CSV of the admin API)
+With the embedded database (no DATABASE_URL), stop the server first: one process at a time opens the data folder.
 `;
-const COMMANDS = ['pki:dev', 'pki:export-anchor', 'doctor', 'admin-key:create'];
+
+/** Each command and the options it takes; any other option is a usage error. */
+const COMMANDS: Record<string, readonly string[]> = {
+  'pki:dev': ['force'],
+  'pki:export-anchor': ['out'],
+  doctor: [],
+  'admin-key:create': ['name', 'role'],
+  'keys:rotate': ['algorithm', 'immediate'],
+  'enrollment:revoke': ['token-id', 'reason'],
+  'account-links:import': ['service', 'file'],
+};
 
 export async function runIdtokenCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<ExitCode> {
   const [command, ...rest] = argv;
-  let values: { force?: boolean; out?: string; name?: string; role?: string };
+  const allowed = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!allowed) {
+    io.err(USAGE);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -33,6 +59,12 @@ export async function runIdtokenCli(argv: string[], env: NodeJS.ProcessEnv, io: 
         out: { type: 'string' },
         name: { type: 'string' },
         role: { type: 'string' },
+        algorithm: { type: 'string' },
+        immediate: { type: 'boolean' },
+        'token-id': { type: 'string' },
+        reason: { type: 'string' },
+        service: { type: 'string' },
+        file: { type: 'string' },
       },
       strict: true,
     }));
@@ -40,21 +72,12 @@ export async function runIdtokenCli(argv: string[], env: NodeJS.ProcessEnv, io: 
     io.err(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  if ((command === 'pki:dev' && values.out) || (command === 'pki:export-anchor' && values.force)) {
-    io.err(USAGE);
+  const misplaced = Object.keys(values).filter((option) => !allowed.includes(option));
+  if (misplaced.length > 0) {
+    io.err(`${command} does not take --${misplaced.join(', --')}\n${USAGE}`);
     return 2;
   }
-  const pkiOptions = values.force !== undefined || values.out !== undefined;
-  const keyOptions = values.name !== undefined || values.role !== undefined;
-  if (
-    !command ||
-    !COMMANDS.includes(command) ||
-    (command !== 'admin-key:create' && keyOptions) ||
-    (!command.startsWith('pki:') && pkiOptions)
-  ) {
-    io.err(USAGE);
-    return 2;
-  }
+  const text = (option: string) => (typeof values[option] === 'string' ? values[option] : undefined);
   let config;
   try {
     config = loadConfig(env, { warn: (message) => io.err(`${message}\n`) });
@@ -67,13 +90,19 @@ export async function runIdtokenCli(argv: string[], env: NodeJS.ProcessEnv, io: 
   }
   switch (command) {
     case 'pki:dev':
-      return pkiDev(config, values.force ?? false, io);
+      return pkiDev(config, values.force === true, io);
     case 'pki:export-anchor':
-      return pkiExportAnchor(config, values.out, io);
+      return pkiExportAnchor(config, text('out'), io);
     case 'doctor':
       return doctor(config, io);
+    case 'admin-key:create':
+      return createAdminKey(config, { name: text('name'), role: text('role') }, io);
+    case 'keys:rotate':
+      return rotateKeys(config, { algorithm: text('algorithm'), immediate: values.immediate === true }, io);
+    case 'enrollment:revoke':
+      return revokeEnrollment(config, { tokenId: text('token-id'), reason: text('reason') }, io);
     default:
-      return createAdminKey(config, { name: values.name, role: values.role }, io);
+      return importAccountLinks(config, { service: text('service'), file: text('file') }, io);
   }
 }
 
