@@ -1,3 +1,5 @@
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { deriveOtp } from '#idtoken/sessions';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 import { IdTokenClient, Station } from '../apps/device/src/index.js';
@@ -150,5 +152,109 @@ describe('audit trail and stations (admin API)', () => {
       404,
     );
     expect((await admin('/admin/stations/not-a-uuid', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('records a login end to end: a failed check, the approval with a consent receipt that re-proves it, a denial, a revocation', async () => {
+    const { station, csca } = await setUpStation(server.baseUrl);
+    const created = await admin('/admin/services', {
+      method: 'POST',
+      body: {
+        serviceId: 'receipts',
+        name: 'Receipts',
+        url: 'https://receipts.example',
+        allowedScopes: ['identity:name', 'identity:age_over_18'],
+        defaultScopes: ['identity:name'],
+      },
+    });
+    const { serviceSecret } = (await created.json()) as { serviceSecret: string };
+    const issued = await issueCredential(station, csca);
+    const device = await newDevice(server.baseUrl);
+    await device.receiveCredential(issued.vds);
+    await device.enroll({ liveFaceTemplate: issued.face });
+    const vds = (await (await fetch(`${server.baseUrl}/services/receipts/vds`)).json()) as { serviceVds: string };
+    await device.trustService(vds.serviceVds);
+    const tokenId = device.tokenId!;
+    const initiate = async () => {
+      const response = await fetch(`${server.baseUrl}/auth/initiate`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`receipts:${serviceSecret}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ tokenId, serviceId: 'receipts', scopes: ['identity:name', 'identity:age_over_18'] }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { sessionId: string; autoPassword: string };
+    };
+    const verify = (session: { sessionId: string }, otp: string, grantedScopes: string[]) => {
+      const timestamp = device.unixNow();
+      const text = `${session.sessionId}|${otp}|${timestamp}|${[...grantedScopes].sort().join(',')}`;
+      return fetch(`${server.baseUrl}/auth/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          sessionId: session.sessionId,
+          tokenId,
+          otp,
+          timestamp,
+          grantedScopes,
+          signatureBase64: device.signText(text),
+        }),
+      });
+    };
+
+    const approvedSession = await initiate();
+    const wrong = String((Number(approvedSession.autoPassword) + 1) % 1_000_000).padStart(6, '0');
+    expect((await verify(approvedSession, wrong, ['identity:name'])).status).toBe(401);
+    expect((await verify(approvedSession, approvedSession.autoPassword, ['identity:name'])).status).toBe(200);
+    const deniedSession = await initiate();
+    await device.client.post('/auth/deny', device.signedRequest('deny', { sessionId: deniedSession.sessionId }));
+    expect((await admin('/revoke', { method: 'POST', body: { tokenId, reason: 'lost_device' } })).status).toBe(200);
+
+    const events = (await page(`subject=${tokenId}`)).events.reverse();
+    expect(events.map((event) => event.type)).toEqual([
+      'credential.issued',
+      'enrollment.created',
+      'service.trusted',
+      'session.check_failed',
+      'session.approved',
+      'session.denied',
+      'enrollment.revoked',
+    ]);
+    const [, , , failed, approved, denied, revoked] = events;
+    expect(failed).toMatchObject({
+      actor: `device:${device.publicKey.keyId}`,
+      data: { sessionId: approvedSession.sessionId, serviceId: 'receipts', code: 'invalid_otp', failures: 1 },
+    });
+    expect(denied!.data).toMatchObject({ sessionId: deniedSession.sessionId, reason: 'denied' });
+    expect(revoked).toMatchObject({ actor: 'admin:bootstrap', data: { reason: 'lost_device' } });
+    expect(JSON.stringify(events)).not.toContain(approvedSession.autoPassword);
+
+    // The consent receipt proves the approval on its own: with MASTER, the OTP is derived again from the receipt's
+    // sessionId and random, and the device's signature over what it approved verifies with its enrolled key.
+    const receipt = approved!.data as {
+      sessionId: string;
+      serviceId: string;
+      random: string;
+      grantedScopes: string[];
+      requestedScopes: string[];
+      deviceSignatureDer: string;
+      deviceTimestamp: number;
+      jti: string;
+    };
+    expect(receipt).toMatchObject({
+      sessionId: approvedSession.sessionId,
+      serviceId: 'receipts',
+      grantedScopes: ['identity:name'],
+      requestedScopes: ['identity:age_over_18', 'identity:name'],
+      jti: expect.any(String),
+    });
+    const otp = deriveOtp(server.env.config.masterSecret, tokenId, receipt.sessionId, receipt.random);
+    expect(otp).toBe(approvedSession.autoPassword);
+    const signed = `${receipt.sessionId}|${otp}|${receipt.deviceTimestamp}|${receipt.grantedScopes.join(',')}`;
+    const key = createPublicKey(device.publicKey.publicKeyPem);
+    expect(verifySignature('sha256', Buffer.from(signed), key, Buffer.from(receipt.deviceSignatureDer, 'base64'))).toBe(
+      true,
+    );
   });
 });

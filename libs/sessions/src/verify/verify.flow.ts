@@ -68,6 +68,15 @@ export class VerifyFlow {
         this.sessions.countSessionFailure(session.sessionId),
         this.sessions.countTokenFailure(actor.tokenId),
       ]);
+      // Each failed attempt is a security event of its own (a wrong code is how a relayed or guessed OTP shows).
+      await this.audit.record({
+        type: 'session.check_failed',
+        actor: `device:${actor.keyId}`,
+        subject: actor.tokenId,
+        requestId: actor.requestId,
+        ip: actor.ip,
+        data: { sessionId: session.sessionId, serviceId: session.serviceId, code: error.code, failures },
+      });
       if (failures < SESSION_FAILURE_LIMIT) throw error;
       const ended = await this.sessions.takeSessionOnce(session.sessionId);
       if (ended) await this.outcomes.reject(ended, 'too_many_attempts', actor);
