@@ -466,7 +466,7 @@ describe('OIDC facade (docs/oidc.md) with openid-client as the relying party', (
     const request = await requestShownOn(waiting.body);
     await phone.login.deny(request!.sessionId);
     const ended = await browser.visit(waiting.url.href.replace(/\/wait$/, '/complete'), atRp);
-    expect(ended.body).toContain('You declined the request on your phone.');
+    expect(ended.body).toContain('Denied — you declined the request on your phone.');
     expect(ended.body).toContain('Try again');
     const cancelled = await browser.submit(
       new URL(BrowserSession.action(ended.body, '/cancel'), issuer).href,

@@ -129,11 +129,23 @@ export class DeviceLogin {
     }
     if (qr.exp * 1000 <= now.getTime()) throw new QrRefusedError('the QR has expired');
     const common = { sessionId: qr.sid, otp: qr.otp, scopes: qr.scp, expiresAt: new Date(qr.exp * 1000).toISOString() };
-    if (!qr.svc.startsWith('VDS1:')) {
-      // A bare serviceId: nobody vouches for it; the phone says so.
+    let serviceVds = qr.svc.startsWith('VDS1:') ? qr.svc : undefined;
+    if (!serviceVds) {
+      // A bare serviceId keeps the QR small enough to scan from a screen: the phone fetches the service's Service VDS
+      // (spec §5) and verifies it against its pinned anchor, as if the QR had carried it.
+      serviceVds = await this.device.client
+        .get<{ serviceVds: string }>(`/services/${encodeURIComponent(qr.svc)}/vds`)
+        .then((answer) => answer.serviceVds)
+        .catch(() => undefined);
+    }
+    if (!serviceVds) {
+      // Nobody vouches for it; the phone says so.
       return { ...common, serviceId: qr.svc, serviceName: qr.svc, serviceUrl: '', serviceVerified: false, via: 'qr' };
     }
-    const service: ServicePayload = await this.device.inspectService(qr.svc);
+    const service: ServicePayload = await this.device.inspectService(serviceVds);
+    if (!qr.svc.startsWith('VDS1:') && service.sid !== qr.svc) {
+      throw new QrRefusedError(`the Service VDS fetched for ${qr.svc} names another service (${service.sid})`);
+    }
     return {
       ...common,
       serviceId: service.sid,

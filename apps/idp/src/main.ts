@@ -45,12 +45,22 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ ...config.describe(), port }, `IDToken is ready on port ${port}`);
-  if (process.stdout.isTTY) {
+  // IDTOKEN_DEMO=1: the Demo Shop next to the server, for a first walk through (README); never in production.
+  const demoPort = Number(process.env.DEMO_SHOP_PORT ?? 4000);
+  const demo =
+    process.env.IDTOKEN_DEMO === '1' && !config.isProduction
+      ? await (
+          await import('./demo.js')
+        ).startDemo(app, { issuerUrl: config.issuerUrl, shopPort: demoPort, nodeEnv: config.nodeEnv })
+      : undefined;
+  if (process.env.IDTOKEN_DEMO === '1' && config.isProduction) logger.warn('IDTOKEN_DEMO is ignored in production');
+  if (demo) logger.info({ shop: demo.shop.url }, 'Demo Shop started');
+  if (process.stdout.isTTY || demo) {
     process.stdout.write(
       `\n  IDToken is running: http://localhost:${port}\n` +
         `  issuer      ${config.issuerUrl}\n` +
         `  API docs    http://localhost:${port}/docs\n` +
-        `  readiness   http://localhost:${port}/health/ready\n\n`,
+        `  readiness   http://localhost:${port}/health/ready\n${demo?.walkthrough ?? ''}\n`,
     );
   }
 
@@ -67,7 +77,7 @@ async function main(): Promise<void> {
       logger.error(`shutdown took longer than ${config.shutdownTimeoutMs} ms: exiting`);
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    app.close().then(
+    Promise.all([app.close(), demo?.shop.close()]).then(
       () => {
         clearTimeout(deadline);
         logger.info('stopped');

@@ -12,6 +12,7 @@ export {
   type Scope,
 } from './scopes/scope-catalogue.js';
 export { parseScopes } from './scopes/parse-scopes.js';
+export { scopeWording } from './scopes/scope-wording.js';
 export { expandScopes, isSubset } from './scopes/expand-scopes.js';
 
 export {

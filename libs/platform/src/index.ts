@@ -10,6 +10,16 @@ export { ERROR_STATUS, type ErrorCode } from './errors/error-codes.js';
 export { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDocument } from './errors/problem.js';
 export { configureHttp, requestIdFor } from './http/configure-http.js';
 export { decodeBase64Strict } from './http/base64.js';
+export {
+  PAGE_CSP,
+  STYLESHEET_PATH,
+  STYLE_CSS,
+  chooseLang,
+  escapeHtml,
+  htmlDocument,
+  pageHeaders,
+  type Lang,
+} from './http/html-page.js';
 export { parseRequest } from './http/parse-request.js';
 export { RateLimiter } from './http/rate-limiter.js';
 export { createRootLogger, PinoNestLogger } from './logging/logger.js';

@@ -2,6 +2,12 @@
 export { ServicesModule } from './services.module.js';
 export { ServiceEntity, SUBJECT_TYPES, type ServicePublicKey, type SubjectType } from './registry/service.entity.js';
 export { ServiceRegistry, type ServiceWithSecret } from './registry/service-registry.js';
+export {
+  createServiceSchema,
+  updateServiceSchema,
+  type CreateServiceInput,
+  type UpdateServiceInput,
+} from './registry/service-input.js';
 export { serviceView, type ServiceView } from './registry/service-view.js';
 export { ServiceVdsEntity } from './vds/service-vds.entity.js';
 export {

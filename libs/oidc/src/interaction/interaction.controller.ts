@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
-import { AppConfig, DomainError, EphemeralStore, deriveKey } from '#idtoken/platform';
+import { AppConfig, DomainError, EphemeralStore, deriveKey, pageHeaders } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry } from '#idtoken/services';
 import { SESSION_AMR_VALUES, SessionService, type SessionStatusAnswer } from '#idtoken/sessions';
@@ -34,9 +34,6 @@ interface InteractionSession {
 }
 
 const INTERACTION_TTL_MS = 600_000;
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * The OIDC facade's interaction (libs/oidc): the identifier → an X.1280 session of libs/sessions (the same core as
@@ -358,12 +355,5 @@ function lang(details: { uiLocales?: string }, request: FastifyRequest): Lang {
 }
 
 async function page(reply: FastifyReply, html: string, status = 200): Promise<void> {
-  await reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .send(html);
+  await reply.status(status).headers(pageHeaders()).send(html);
 }

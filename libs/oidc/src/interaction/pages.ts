@@ -1,8 +1,14 @@
 /**
- * The interaction pages of the OIDC facade (and later SAML): server-rendered HTML, English and French, no inline
- * script or style (CSP `script-src 'self'`), every value escaped. The browser-test issue polishes their look.
+ * The sign-in pages of the OIDC facade, shared with the SAML facade: server-rendered, English and French, no inline
+ * script or style (CSP `script-src 'self'`), every value escaped. Screens: "Sign in with IDToken" (identifier) →
+ * "Confirm on your device" (the code, a live countdown) or "Verify your identity" (claims-only QR) → "Verifying
+ * identity…" → "Identity verified", or "Denied" / "Expired — try again". State changes are announced to screen
+ * readers (role=status / role=alert); the wait script listens on the session socket and falls back to polling.
  */
-export type Lang = 'en' | 'fr';
+import { scopeWording } from '#idtoken/claims';
+import { chooseLang, escapeHtml, htmlDocument, type Lang } from '#idtoken/platform';
+
+export { chooseLang, escapeHtml, type Lang };
 
 const TEXT = {
   en: {
@@ -13,15 +19,19 @@ const TEXT = {
     continue: 'Continue',
     scanInstead: 'Scan a QR code instead',
     cancel: 'Cancel',
-    asks: 'asks for',
+    asks: 'will receive, if you agree on your phone:',
     confirm: 'Confirm on your device',
     match: 'Match this code on your IDToken app',
     remaining: 'remaining',
     scan: 'Verify your identity — scan with your IDToken app',
+    scanHelp: 'Open the IDToken app, choose "Scan", and point your phone at this code.',
     qrAlt: 'QR code to scan with the IDToken app',
     waiting: 'Waiting for your phone…',
-    denied: 'You declined the request on your phone.',
-    expired: 'The code has expired.',
+    verifying: 'Verifying identity…',
+    verified: 'Identity verified',
+    continuing: 'Taking you back to the service…',
+    denied: 'Denied — you declined the request on your phone.',
+    expired: 'Expired — the code is no longer valid. Try again.',
     too_many_attempts: 'Too many failed attempts.',
     revoked: 'This IDToken credential has been revoked.',
     tryAgain: 'Try again',
@@ -35,15 +45,19 @@ const TEXT = {
     continue: 'Continuer',
     scanInstead: 'Scanner un code QR à la place',
     cancel: 'Annuler',
-    asks: 'demande',
+    asks: 'recevra, si vous acceptez sur votre téléphone :',
     confirm: 'Confirmez sur votre appareil',
     match: 'Vérifiez que ce code s’affiche dans votre application IDToken',
     remaining: 'restantes',
     scan: 'Vérifiez votre identité — scannez avec votre application IDToken',
+    scanHelp: 'Ouvrez l’application IDToken, choisissez « Scanner » et visez ce code.',
     qrAlt: 'Code QR à scanner avec l’application IDToken',
     waiting: 'En attente de votre téléphone…',
-    denied: 'Vous avez refusé la demande sur votre téléphone.',
-    expired: 'Le code a expiré.',
+    verifying: 'Vérification de l’identité…',
+    verified: 'Identité vérifiée',
+    continuing: 'Retour vers le service…',
+    denied: 'Refusé — vous avez décliné la demande sur votre téléphone.',
+    expired: 'Expiré — le code n’est plus valable. Réessayez.',
     too_many_attempts: 'Trop de tentatives échouées.',
     revoked: 'Cet identifiant IDToken a été révoqué.',
     tryAgain: 'Réessayer',
@@ -51,18 +65,16 @@ const TEXT = {
   },
 } as const;
 
-export type EndReason = 'denied' | 'expired' | 'too_many_attempts' | 'revoked';
-
-/** `ui_locales` first (OIDC Core §3.1.2.1), then Accept-Language; English otherwise. */
-export function chooseLang(uiLocales: string | undefined, acceptLanguage: string | undefined): Lang {
-  for (const tag of `${uiLocales ?? ''} ${(acceptLanguage ?? '').replace(/;q=[0-9.]+/g, '').replaceAll(',', ' ')}`
-    .split(/\s+/)
-    .filter(Boolean)) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (primary === 'fr' || primary === 'en') return primary;
-  }
-  return 'en';
+/** How a scope reads on the sign-in page: the catalogue's wording, and OIDC's own scopes in plain words. */
+export function scopeText(scope: string, lang: Lang): string {
+  const oidc: Record<string, Record<Lang, string>> = {
+    profile: { en: 'Your name and date of birth', fr: 'Vos nom et date de naissance' },
+    email: { en: 'Your email address', fr: 'Votre adresse e-mail' },
+  };
+  return oidc[scope]?.[lang] ?? scopeWording(scope, lang);
 }
+
+export type EndReason = 'denied' | 'expired' | 'too_many_attempts' | 'revoked';
 
 /**
  * What the identifier page says when a session cannot start (by the DomainError code). Unknown, revoked and
@@ -88,17 +100,6 @@ export function identifierErrorText(code: string, lang: Lang): string {
   }
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function layout(lang: Lang, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/interaction-assets/style.css"></head>
-<body><main>${body}</main></body></html>`;
-}
-
 export function identifierPage(input: {
   lang: Lang;
   action: string;
@@ -111,20 +112,22 @@ export function identifierPage(input: {
   error?: string;
 }): string {
   const t = TEXT[input.lang];
-  const error = input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : '';
+  const error = input.error ? `<p class="error" role="alert" id="tokenId-error">${escapeHtml(input.error)}</p>` : '';
   const hidden = `<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">`;
+  const scopes = [...new Set(input.scopes.map((scope) => scopeText(scope, input.lang)))];
+  const described = input.error ? 'tokenId-help tokenId-error' : 'tokenId-help';
   return layout(
     input.lang,
     t.signIn,
     `<h1>${t.signIn}</h1><p>${t.to} <strong>${escapeHtml(input.clientName)}</strong></p>
-<p>${escapeHtml(input.clientName)} ${t.asks}: ${input.scopes.map(escapeHtml).join(', ') || '—'}</p>${error}
+${scopes.length > 0 ? `<p>${escapeHtml(input.clientName)} ${t.asks}</p><ul class="scopes">${scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('')}</ul>` : ''}${error}
 <form method="post" action="${escapeHtml(input.action)}">${hidden}
 <label for="tokenId">${t.identifier}</label>
-<input id="tokenId" name="tokenId" autocomplete="username" required value="${escapeHtml(input.loginHint ?? '')}" aria-describedby="tokenId-help">
+<input id="tokenId" name="tokenId" autocomplete="username" required spellcheck="false" autocapitalize="none" value="${escapeHtml(input.loginHint ?? '')}" aria-describedby="${described}"${input.error ? ' aria-invalid="true"' : ''}>
 <p id="tokenId-help" class="help">${t.identifierHelp}</p>
 <button type="submit">${t.continue}</button></form>
-<form method="post" action="${escapeHtml(input.qrAction)}">${hidden}<button type="submit" class="secondary">${t.scanInstead}</button></form>
-<form method="post" action="${escapeHtml(input.cancelAction)}">${hidden}<button type="submit" class="link">${t.cancel}</button></form>`,
+<div class="actions"><form method="post" action="${escapeHtml(input.qrAction)}">${hidden}<button type="submit" class="secondary">${t.scanInstead}</button></form>
+<form method="post" action="${escapeHtml(input.cancelAction)}">${hidden}<button type="submit" class="link">${t.cancel}</button></form></div>`,
   );
 }
 
@@ -144,16 +147,15 @@ export function waitPage(input: {
   const t = TEXT[input.lang];
   const shown = input.otp
     ? `<h1>${t.confirm}</h1><p>${t.match}</p><p class="otp" aria-label="${input.otp.split('').join(' ')}">${escapeHtml(input.otp)}</p>`
-    : `<h1>${t.scan}</h1><div class="qr"><img src="${escapeHtml(input.qrPng ?? '')}" alt="${t.qrAlt}"></div>`;
+    : `<h1>${t.scan}</h1><p class="help">${t.scanHelp}</p><div class="qr"><img src="${escapeHtml(input.qrPng ?? '')}" alt="${t.qrAlt}"></div>`;
   return layout(
     input.lang,
     input.otp ? t.confirm : t.scan,
     `${shown}
-<p id="countdown" aria-live="polite" data-expires-at="${escapeHtml(input.expiresAt)}" data-remaining="${t.remaining}"></p>
-<p id="status" role="status" data-status-url="${escapeHtml(input.statusUrl)}" data-complete-url="${escapeHtml(input.completeUrl)}" data-session-id="${escapeHtml(input.socket.sessionId)}" data-ws-token="${escapeHtml(input.socket.wsToken)}">${t.waiting}</p>
-<form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>
-<script src="/socket.io/socket.io.min.js" defer></script>
-<script src="/interaction-assets/wait.js" defer></script>`,
+<p id="countdown" class="countdown" data-expires-at="${escapeHtml(input.expiresAt)}" data-remaining="${t.remaining}"></p>
+<p id="status" class="status" role="status" aria-live="polite" data-status-url="${escapeHtml(input.statusUrl)}" data-complete-url="${escapeHtml(input.completeUrl)}" data-session-id="${escapeHtml(input.socket.sessionId)}" data-ws-token="${escapeHtml(input.socket.wsToken)}" data-verifying="${t.verifying}" data-verified="${t.verified}" data-continuing="${t.continuing}"><span class="spinner" aria-hidden="true"></span>${t.waiting}</p>
+<form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>`,
+    ['/socket.io/socket.io.min.js', '/interaction-assets/wait.js'],
   );
 }
 
@@ -168,9 +170,9 @@ export function endedPage(input: {
   return layout(
     input.lang,
     t[input.reason],
-    `<h1 role="alert">${t[input.reason]}</h1>
-<p><a class="button" href="${escapeHtml(input.retryUrl)}">${t.tryAgain}</a></p>
-<form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>`,
+    `<h1 role="alert" class="status bad">${t[input.reason]}</h1>
+<div class="actions"><a class="button" href="${escapeHtml(input.retryUrl)}">${t.tryAgain}</a>
+<form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form></div>`,
   );
 }
 
@@ -211,30 +213,37 @@ export function renderOidcError(
   );
 }
 
-export const STYLE_CSS = `body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1b1e23}
-main{max-width:26rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002}
-h1{font-size:1.4rem}label{display:block;font-weight:600;margin:1rem 0 .3rem}
-input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #8a8f98;border-radius:6px}
-button,.button{display:inline-block;margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:6px;background:#1f5fd1;color:#fff;text-decoration:none;cursor:pointer}
-button.secondary{background:#e8ecf3;color:#1b1e23}button.link{background:none;color:#1f5fd1;padding:0;text-decoration:underline}
-.otp{font-size:2.6rem;letter-spacing:.4rem;font-weight:700;text-align:center;font-variant-numeric:tabular-nums}
-.error{color:#a4161a}.help{color:#555;font-size:.9rem}.qr img{width:100%;height:auto;image-rendering:pixelated}`;
+export { STYLE_CSS } from '#idtoken/platform';
+
+const layout = htmlDocument;
 
 /**
- * Updates the countdown and waits for the outcome: on the session's socket (spec §6.4 `/session`, events approved /
- * rejected / expired) and, as a fallback and a safety net, by polling the interaction's status every 2 s.
+ * The wait page's script. Counts down ("0:47 remaining"); listens for the outcome on the session's socket (spec §6.4
+ * `/session`: approved / rejected / expired) and, as fallback and safety net, polls the status every 2 s (the only
+ * path when the socket is blocked). On approval it says "Verifying identity…" while it confirms with the server,
+ * then "Identity verified", and continues; any other end opens the page that says which.
  */
 export const WAIT_JS = `(function(){
-var c=document.getElementById('countdown'),s=document.getElementById('status'),done=false;
-var end=Date.parse(c.dataset.expiresAt);
+var c=document.getElementById('countdown'),s=document.getElementById('status'),done=false,socket;
+var end=Date.parse(c.dataset.expiresAt),timer;
 function tick(){var left=Math.max(0,Math.round((end-Date.now())/1000));
-c.textContent=Math.floor(left/60)+':'+String(left%60).padStart(2,'0')+' '+c.dataset.remaining;}
-tick();setInterval(tick,1000);
-function finish(){if(done)return;done=true;location.assign(s.dataset.completeUrl);}
-if(window.io){var socket=window.io('/session',{auth:{sessionId:s.dataset.sessionId,wsToken:s.dataset.wsToken},
+c.textContent=Math.floor(left/60)+':'+String(left%60).padStart(2,'0')+' '+c.dataset.remaining;
+if(left===0&&!done){clearInterval(timer);status();}}
+function say(text,cls){s.textContent=text;s.className='status '+(cls||'');}
+function leave(){if(socket)socket.close();location.assign(s.dataset.completeUrl);}
+function finish(outcome){if(done)return;done=true;clearInterval(timer);
+if(outcome!=='approved'){leave();return;}
+say(s.dataset.verifying);c.classList.add('hidden');
+fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
+.then(function(r){return r.json();}).then(function(b){
+if(b.status==='approved'){say(s.dataset.verified,'ok');setTimeout(function(){say(s.dataset.continuing,'ok');leave();},1200);}
+else{leave();}}).catch(leave);}
+function status(){return fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
+.then(function(r){return r.json();}).then(function(b){if(b.status!=='pending'){finish(b.status);}});}
+function poll(){status().catch(function(){}).then(function(){if(!done)setTimeout(poll,2000);});}
+timer=setInterval(tick,1000);tick();
+if(window.io){socket=window.io('/session',{auth:{sessionId:s.dataset.sessionId,wsToken:s.dataset.wsToken},
 transports:['websocket'],reconnection:false});
-['approved','rejected','expired'].forEach(function(e){socket.on(e,finish);});}
-function poll(){fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
-.then(function(r){return r.json();}).then(function(b){if(b.status!=='pending'){finish();}
-else if(!done){setTimeout(poll,2000);}}).catch(function(){if(!done)setTimeout(poll,2000);});}
+socket.on('approved',function(){finish('approved');});
+socket.on('rejected',function(){finish('rejected');});socket.on('expired',function(){finish('expired');});}
 poll();})();`;
