@@ -24,6 +24,7 @@ export default tseslint.config(
       'apps/idp/src/main.ts',
       'apps/idp/src/cli/**',
       'apps/device/src/cli.ts',
+      'apps/demo-rp/src/main.ts',
       'test/**',
       '**/*.spec.ts',
       'jest.config.js',

@@ -154,7 +154,7 @@ export function waitPage(input: {
     `${shown}
 <p id="countdown" class="countdown" data-expires-at="${escapeHtml(input.expiresAt)}" data-remaining="${t.remaining}"></p>
 <p id="status" class="status" role="status" aria-live="polite" data-status-url="${escapeHtml(input.statusUrl)}" data-complete-url="${escapeHtml(input.completeUrl)}" data-session-id="${escapeHtml(input.socket.sessionId)}" data-ws-token="${escapeHtml(input.socket.wsToken)}" data-verifying="${t.verifying}" data-verified="${t.verified}" data-continuing="${t.continuing}"><span class="spinner" aria-hidden="true"></span>${t.waiting}</p>
-<form method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>`,
+<form id="cancel" method="post" action="${escapeHtml(input.cancelAction)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><button type="submit" class="link">${t.cancel}</button></form>`,
     ['/socket.io/socket.io.min.js', '/interaction-assets/wait.js'],
   );
 }
@@ -234,6 +234,7 @@ function leave(){if(socket)socket.close();location.assign(s.dataset.completeUrl)
 function finish(outcome){if(done)return;done=true;clearInterval(timer);
 if(outcome!=='approved'){leave();return;}
 say(s.dataset.verifying);c.classList.add('hidden');
+var cancel=document.getElementById('cancel');if(cancel)cancel.classList.add('hidden');
 fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
 .then(function(r){return r.json();}).then(function(b){
 if(b.status==='approved'){say(s.dataset.verified,'ok');setTimeout(function(){say(s.dataset.continuing,'ok');leave();},1200);}
