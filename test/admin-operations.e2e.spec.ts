@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,7 +166,14 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     expect(onlyRevoked.body.enrollments[0]).toMatchObject({ status: 'revoked', revocationReason: 'lost_device' });
     expect(JSON.stringify(first.body)).not.toMatch(/givenName|familyName|dateOfBirth|documentNumber|photo/);
 
-    for (const query of ['status=lost', 'limit=0', 'limit=1001', 'cursor=not-a-cursor', 'extra=1']) {
+    for (const query of [
+      'status=lost',
+      'limit=0',
+      'limit=1001',
+      'cursor=not-a-cursor',
+      `cursor=${randomUUID()}`,
+      'extra=1',
+    ]) {
       const refused = await admin(`/admin/enrollments?${query}`);
       expect(refused.status).toBe(400);
       expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -222,6 +229,21 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     const vrl = await published(server, 'vrl');
     expect(vrl.revokedFingerprints).toContain(fingerprint);
     await expect(device.enroll({ liveFaceTemplate: issued.face })).rejects.toMatchObject({ code: 'vds_revoked' });
+    // A holder already enrolled with a credential put on the VRL cannot sign in from then on.
+    const { device: holder, vds: holderVds } = await enrolledDevice();
+    const listed = await admin('/admin/trust/revocations', {
+      method: 'POST',
+      body: { fingerprint: decodeVds(holderVds).fingerprint, reason: 'document reported stolen' },
+    });
+    expect(listed.status).toBe(201);
+    lastIp += 1;
+    const refusedLogin = await request(server.baseUrl)
+      .post('/auth/initiate')
+      .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
+      .set('x-forwarded-for', `203.0.113.${lastIp}`)
+      .send({ tokenId: holder.tokenId, serviceId: 'shop' });
+    expect(refusedLogin.status).toBe(403);
+    expect(refusedLogin.body.code).toBe('enrollment_revoked');
     // A phone fetching the VRL afresh refuses it too.
     await expect((await newDevice(server.baseUrl)).receiveCredential(issued.vds)).rejects.toThrow(/revoked/);
 
@@ -309,8 +331,9 @@ describe('admin API: trust material from files, reloaded without a restart', () 
       ]);
 
       writeFileSync(anchors, pem(pki.anchor) + pem(other.anchor));
-      const operator = await admin('/admin/trust/reload', { method: 'POST', key: 'not-a-key' });
-      expect(operator.status).toBe(401);
+      // Roles per route are the role matrix's (admin-roles.e2e); here: no valid key, no reload.
+      const unauthenticated = await admin('/admin/trust/reload', { method: 'POST', key: 'not-a-key' });
+      expect(unauthenticated.status).toBe(401);
       const reloaded = await admin('/admin/trust/reload', { method: 'POST' });
       expect(reloaded.status).toBe(200);
       expect((reloaded.body as MaterialView).anchors).toHaveLength(2);

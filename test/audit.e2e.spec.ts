@@ -229,6 +229,7 @@ describe('audit trail and stations (admin API)', () => {
     expect(denied!.data).toMatchObject({ sessionId: deniedSession.sessionId, reason: 'denied' });
     expect(revoked).toMatchObject({ actor: 'admin:bootstrap', data: { reason: 'lost_device' } });
     expect(JSON.stringify(events)).not.toContain(approvedSession.autoPassword);
+    expect(JSON.stringify(events)).not.toContain(`"${wrong}"`);
 
     // The consent receipt proves the approval on its own: with MASTER, the OTP is derived again from the receipt's
     // sessionId and random, and the device's signature over what it approved verifies with its enrolled key.

@@ -276,18 +276,26 @@ describe('token keys and JWKS (spec §5, §7)', () => {
     expect(rotation).toMatchObject({ subject: rotated.body.kid, data: { immediate: true, retiring: [compromised] } });
   });
 
-  it('refuses to retire a key that is about to sign (409): rotating again replaces it', async () => {
-    const rotated = await request(server.baseUrl)
-      .post('/admin/keys/rotate')
-      .set('authorization', `Bearer ${BOOTSTRAP}`)
-      .send({ algorithm: 'RS256' })
-      .expect(201);
-    const refused = await request(server.baseUrl)
-      .post(`/admin/keys/${rotated.body.kid}/retire`)
-      .set('authorization', `Bearer ${BOOTSTRAP}`)
-      .expect(409);
+  it('refuses to retire the key about to sign (409); once a later rotation supersedes it, it can go', async () => {
+    const rotate = () =>
+      request(server.baseUrl)
+        .post('/admin/keys/rotate')
+        .set('authorization', `Bearer ${BOOTSTRAP}`)
+        .send({ algorithm: 'RS256' })
+        .expect(201);
+    const retire = (kid: string) =>
+      request(server.baseUrl).post(`/admin/keys/${kid}/retire`).set('authorization', `Bearer ${BOOTSTRAP}`);
+    const first = (await rotate()).body.kid as string;
+    const refused = await retire(first).expect(409);
     expect(refused.body.detail).toMatch(/about to sign/);
-    expect(await tokenKids('RS256')).toContain(rotated.body.kid);
+    expect(await tokenKids('RS256')).toContain(first);
+
+    // A second rotation supersedes it: it may be retired now, and it never signs.
+    const second = (await rotate()).body.kid as string;
+    expect((await retire(first).expect(200)).body.status).toBe('withdrawn');
+    expect(await listedKeys('RS256')).toEqual(expect.arrayContaining([[first, 'withdrawn']]));
+    expect(await tokenKids('RS256')).not.toContain(first);
+    expect(await tokenKids('RS256')).toContain(second);
   });
 
   it('documents the JWKS and the key administration in OpenAPI', async () => {

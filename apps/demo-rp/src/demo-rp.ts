@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet } from 'jose';
 import * as oidc from 'openid-client';
 import QRCode from 'qrcode';
-import { initiateLogin, readSessionStatus, verifyApproval, type InitiateAnswer } from '#idtoken/rp-sdk';
+import {
+  SessionVerificationError,
+  initiateLogin,
+  readSessionStatus,
+  verifyApproval,
+  type InitiateAnswer,
+} from '#idtoken/rp-sdk';
 import { DEMO_CSS, VERIFY_AGE_JS, errorPage, homePage, registerPage, signedInPage, verifyAgePage } from './pages.js';
 
 export interface DemoRpSettings {
@@ -36,6 +42,7 @@ interface BrowserState {
 
 const COOKIE = 'demo_shop';
 const STATE_TTL_MS = 10 * 60_000;
+const MAX_BROWSERS = 10_000;
 /** The shop's own pages are as strict as IDToken's: nothing inline, nothing framed. */
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -74,6 +81,8 @@ export async function startDemoRp(settings: DemoRpSettings, port = 0, host = '12
       known.expires = now + STATE_TTL_MS;
       return known.state;
     }
+    // Bounded: a client that never keeps the cookie cannot grow the map without end.
+    if (browsers.size >= MAX_BROWSERS) browsers.delete(browsers.keys().next().value as string);
     const fresh = randomBytes(16).toString('base64url');
     const entry = { state: {}, expires: now + STATE_TTL_MS };
     browsers.set(fresh, entry);
@@ -166,15 +175,21 @@ export async function startDemoRp(settings: DemoRpSettings, port = 0, host = '12
     if (status.status !== 'approved') {
       return json(response, { status: status.status === 'rejected' ? 'denied' : 'expired' });
     }
-    const { claims } = await verifyApproval(status, {
-      sessionId: answer.sessionId,
-      wsToken: answer.wsToken,
-      random: answer.random,
-      issuer: settings.idpUrl,
-      audience: settings.serviceId,
-      jwks,
-    });
-    json(response, { status: 'verified', ageOver18: claims.ageOver18 === true });
+    try {
+      const { claims } = await verifyApproval(status, {
+        sessionId: answer.sessionId,
+        wsToken: answer.wsToken,
+        random: answer.random,
+        issuer: settings.idpUrl,
+        audience: settings.serviceId,
+        jwks,
+      });
+      json(response, { status: 'verified', ageOver18: claims.ageOver18 === true });
+    } catch (error) {
+      // An approval that does not verify proves nothing: the shop says so and trusts none of it.
+      if (!(error instanceof SessionVerificationError)) throw error;
+      json(response, { status: 'failed', reason: error.code });
+    }
   };
 
   const server = createServer((request, response) => {
@@ -220,7 +235,11 @@ function html(response: ServerResponse, body: string, status = 200): void {
 }
 
 function asset(response: ServerResponse, type: string, body: string): void {
-  response.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=300' });
+  response.writeHead(200, {
+    'content-type': `${type}; charset=utf-8`,
+    'cache-control': 'public, max-age=300',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(body);
 }
 

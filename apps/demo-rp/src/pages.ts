@@ -92,6 +92,7 @@ function poll(){fetch('/verify-age/'+encodeURIComponent(s.dataset.check),{header
 if(b.status==='pending'){setTimeout(poll,1000);return;}done=true;
 if(b.status==='verified'){say(b.ageOver18?'Verified: you are over 18.':'Verified: you are not over 18.',b.ageOver18?'ok':'bad');}
 else if(b.status==='denied'){say('Denied on your phone.','bad');}
+else if(b.status==='failed'){say('The approval could not be verified: nothing was accepted.','bad');}
 else{say('Expired — reload the page to try again.','bad');}
 }).catch(function(){if(!done)setTimeout(poll,2000);});}
 poll();})();`;

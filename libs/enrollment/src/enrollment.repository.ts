@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '#idtoken/platform';
+import { TrustStore } from '#idtoken/trust';
 import { EnrollmentEntity } from './enrollment.entity.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -9,7 +10,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Reads of the enrollments table shared by the enrollment service and the device-request verifier. */
 @Injectable()
 export class EnrollmentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly trust: TrustStore,
+  ) {}
 
   /** Every enrollment of a tokenId, newest first (history). */
   async history(tokenId: string): Promise<EnrollmentEntity[]> {
@@ -26,7 +30,21 @@ export class EnrollmentRepository {
     const builder = this.dataSource
       .getRepository(EnrollmentEntity)
       .createQueryBuilder('e')
-      .orderBy('e.enrolled_at', 'DESC')
+      // What the admin view shows: not the claims, the key or the push token.
+      .select([
+        'e.id',
+        'e.tokenId',
+        'e.status',
+        'e.platform',
+        'e.keyId',
+        'e.trustLevel',
+        'e.vdsFingerprint',
+        'e.enrolledAt',
+        'e.expiresAt',
+        'e.revokedAt',
+        'e.revocationReason',
+      ])
+      .orderBy('e.enrolledAt', 'DESC')
       .addOrderBy('e.id', 'DESC')
       .limit(query.limit);
     if (query.status) builder.andWhere('e.status = :status', { status: query.status });
@@ -41,6 +59,11 @@ export class EnrollmentRepository {
     return builder.getMany();
   }
 
+  /** Whether an enrollment row has this id (an admin list cursor). */
+  exists(id: string): Promise<boolean> {
+    return this.dataSource.getRepository(EnrollmentEntity).exists({ where: { id } });
+  }
+
   async findActive(tokenId: string): Promise<EnrollmentEntity | null> {
     if (!UUID.test(tokenId)) return null;
     return this.dataSource.getRepository(EnrollmentEntity).findOne({ where: { tokenId, status: 'active' } });
@@ -48,7 +71,7 @@ export class EnrollmentRepository {
 
   /**
    * The active enrollment, or `404 enrollment_not_found` / `403 enrollment_revoked` (spec §6.1 semantics). An
-   * enrollment whose credential has expired is no longer active either: the holder enrolls again with a new VDS.
+   * enrollment whose credential has expired, or is on the VRL, is no longer active either.
    */
   async requireActive(tokenId: string, now: Date = new Date()): Promise<EnrollmentEntity> {
     const [latest] = await this.history(tokenId);
@@ -60,6 +83,11 @@ export class EnrollmentRepository {
         'enrollment_revoked',
         'The credential of this enrollment has expired; enroll again with a new VDS',
       );
+    }
+    // An admin put its credential on the VRL (POST /admin/trust/revocations): it stops here at once, even before
+    // anyone revokes the enrollment itself. The VRL is an in-memory set on every node: no query.
+    if (await this.trust.isRevoked(latest.vdsFingerprint)) {
+      throw new DomainError('enrollment_revoked', 'The credential of this enrollment is on the revocation list');
     }
     return latest;
   }

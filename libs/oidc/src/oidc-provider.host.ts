@@ -3,7 +3,7 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { Rs256TokenKeys, TokenKeys } from '#idtoken/keys';
-import { AppConfig, deriveKey } from '#idtoken/platform';
+import { AppConfig, deriveKey, pageHeaders } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
 import { pairwiseSubject } from '#idtoken/sessions';
@@ -140,10 +140,12 @@ export class OidcProviderHost {
         rpInitiatedLogout: {
           enabled: true,
           logoutSource: (ctx, form) => {
+            ctx.set(pageHeaders());
             ctx.type = 'html';
             ctx.body = logoutPage(form, ctx.get('accept-language'));
           },
           postLogoutSuccessSource: (ctx) => {
+            ctx.set(pageHeaders());
             ctx.type = 'html';
             ctx.body = signedOutPage(ctx.get('accept-language'));
           },
@@ -196,6 +198,7 @@ export class OidcProviderHost {
       },
       interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
       renderError: (ctx, out) => {
+        ctx.set(pageHeaders());
         ctx.type = 'html';
         ctx.body = renderOidcError(out, ctx.get('accept-language'));
       },

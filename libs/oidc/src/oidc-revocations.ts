@@ -26,6 +26,8 @@ interface SessionPayload {
 export class OidcRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OidcRevocations.name);
   private readonly subscription: HeldSubscription;
+  /** Handlers still running: a node that stops (or an operator command that ends) finishes them first. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly host: OidcProviderHost,
@@ -35,7 +37,7 @@ export class OidcRevocations implements OnModuleInit, OnModuleDestroy {
     this.subscription = new HeldSubscription(
       store,
       ENROLLMENT_REVOKED_CHANNEL,
-      (message) => void this.onRevoked(message),
+      (message) => this.track(this.onRevoked(message)),
       { onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`) },
     );
   }
@@ -44,8 +46,15 @@ export class OidcRevocations implements OnModuleInit, OnModuleDestroy {
     this.subscription.start();
   }
 
-  onModuleDestroy(): Promise<void> {
-    return this.subscription.stop();
+  /** Before the database closes: this node may hold the handled-mark of a revocation, so it finishes its work. */
+  async onModuleDestroy(): Promise<void> {
+    await this.subscription.stop();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
   }
 
   private async onRevoked(message: string): Promise<void> {

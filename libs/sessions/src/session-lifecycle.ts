@@ -21,6 +21,8 @@ export class SessionLifecycle implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionLifecycle.name);
   private readonly revocations: HeldSubscription;
   private readonly sweeps = new Map<string, NodeJS.Timeout>();
+  /** Revocation handlers still running: finished before the store and the database close. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly sessions: SessionStore,
@@ -30,7 +32,11 @@ export class SessionLifecycle implements OnModuleInit, OnModuleDestroy {
     this.revocations = new HeldSubscription(
       store,
       ENROLLMENT_REVOKED_CHANNEL,
-      (message) => void this.onRevoked(message),
+      (message) => {
+        const work = this.onRevoked(message);
+        this.running.add(work);
+        void work.finally(() => this.running.delete(work));
+      },
       { onRetry: (channel) => this.logger.warn(`${channel} subscription failed; retrying`) },
     );
   }
@@ -43,6 +49,7 @@ export class SessionLifecycle implements OnModuleInit, OnModuleDestroy {
     for (const timer of this.sweeps.values()) clearTimeout(timer);
     this.sweeps.clear();
     await this.revocations.stop();
+    await Promise.allSettled([...this.running]);
   }
 
   /** Called when a session opens on this node. */

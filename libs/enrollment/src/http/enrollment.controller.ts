@@ -180,6 +180,9 @@ export class EnrollmentController {
   @ApiOkResponse({ type: EnrollmentPage })
   async list(@Query() query: unknown): Promise<EnrollmentPage> {
     const { status, cursor, limit } = parseRequest(EnrollmentListQuery, query, 'query');
+    if (cursor && !(await this.enrollments.exists(cursor))) {
+      throw new DomainError('invalid_request', 'cursor must be the nextCursor of a previous page');
+    }
     const rows = await this.enrollments.page({ status, afterId: cursor, limit });
     const last = rows.at(-1);
     return {

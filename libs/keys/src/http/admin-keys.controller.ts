@@ -79,7 +79,7 @@ export class AdminKeysController {
   @AdminAuth('admin')
   @ApiOperation({
     summary:
-      'Retire a previous key now (status `withdrawn`): it leaves the JWKS at once instead of at the end of its grace, and tokens it signed stop verifying (a compromised key). 409 for the key that signs or is about to: rotate first',
+      'Retire a previous key now (status `withdrawn`): it leaves the JWKS at once instead of at the end of its grace, so tokens it signed stop verifying wherever the JWKS is fetched afresh (cached copies: up to its max-age, 300 s). 409 for the key that signs or is about to: rotate first',
   })
   @ApiOkResponse({ type: TokenKeyDocument })
   async retire(@Param('kid') rawKid: string, @Req() request: AuthenticatedRequest): Promise<TokenKeyDocument> {

@@ -61,7 +61,11 @@ export class InMemoryRecords implements TokenKeyRecords {
 
   async withdraw(kid: string, at: Date, event: AuditEventInput): Promise<boolean> {
     const row = this.rows.find((candidate) => candidate.kid === kid);
-    if (!row) return false;
+    if (!row || row.withdrawnAt) return false;
+    if (row.activatesAt > at && row.retiredAt) {
+      const handOver = row.activatesAt.getTime();
+      for (const other of this.rows) if (other.retiredAt?.getTime() === handOver) other.retiredAt = row.retiredAt;
+    }
     row.withdrawnAt = at;
     row.retiredAt ??= at;
     this.events.push(event);

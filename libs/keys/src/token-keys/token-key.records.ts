@@ -20,7 +20,8 @@ export interface TokenKeyRecords {
   ): Promise<string[]>;
   /**
    * Withdraws `kid` at `at` (it leaves the JWKS; it stops signing first if it still would) and, when it was not yet
-   * retired, retires it at the same instant; records `event` in the same transaction. False for an unknown kid.
+   * retired, retires it at the same instant; records `event` in the same transaction. False for an unknown kid or
+   * one withdrawn already (nothing recorded).
    */
   withdraw(kid: string, at: Date, event: AuditEventInput): Promise<boolean>;
 }
@@ -76,7 +77,16 @@ export class KeyMaterialTokenKeyRecords implements TokenKeyRecords {
         where: { purpose: this.family.purpose, kid },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!row) return false;
+      // Withdrawn already (a concurrent call won): nothing to change, nothing to record.
+      if (!row || row.withdrawnAt) return false;
+      if (row.activatesAt > at && row.retiredAt) {
+        // A key that has not signed yet, superseded by a later rotation: the keys due to hand over to it hand over
+        // to its successor instead, so some key signs at every instant.
+        await repository.update(
+          { purpose: this.family.purpose, retiredAt: row.activatesAt },
+          { retiredAt: row.retiredAt },
+        );
+      }
       await repository.update({ id: row.id }, { withdrawnAt: at, retiredAt: row.retiredAt ?? at });
       await this.audit.record(event, manager);
       return true;

@@ -148,6 +148,22 @@ describe('TokenKeys', () => {
     expect(records.events).toHaveLength(recorded);
   });
 
+  it('retires a next key superseded by a later rotation: the old key signs on until the successor activates', async () => {
+    const { clock, records, keys } = await setUp();
+    const oldKid = records.rows[0]!.kid;
+    const first = await keys.rotate({ actor: 'admin:k1' });
+    await expect(keys.withdraw(first.kid, { actor: 'admin:k1' })).rejects.toMatchObject({ code: 'conflict' });
+    clock.advance(10);
+    const second = await keys.rotate({ actor: 'admin:k1' });
+    expect((await keys.withdraw(first.kid, { actor: 'admin:k1' })).status).toBe('withdrawn');
+    expect((await keys.publicJwks()).keys.map((k) => k.kid)).toEqual([oldKid, second.kid]);
+    // The first one's activation time passes: it never signs, the old key goes on, with no gap.
+    clock.advance(AHEAD - 10);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(clock))).kid).toBe(oldKid);
+    clock.advance(10);
+    expect(decodeProtectedHeader(await keys.signJwt(claims(clock))).kid).toBe(second.kid);
+  });
+
   it('rotates immediately when asked: the new key signs at once and the old one becomes previous', async () => {
     const { clock, records, keys } = await setUp();
     const oldKid = records.rows[0]!.kid;

@@ -202,17 +202,19 @@ export class TokenKeys {
     this.invalidate();
     const view = (await this.list()).find((key) => key.kid === kid);
     if (!view) throw new DomainError('not_found', `No ${this.family.algorithm} token key has kid ${kid}`);
-    if (view.status === 'current' || view.status === 'next') {
+    // A `next` key may go once a later rotation superseded it (it has a successor): the keys due to hand over to it
+    // hand over to that successor instead. Without one, nothing would sign at its activation.
+    if (view.status === 'current' || (view.status === 'next' && view.retiredAt === null)) {
       throw new DomainError(
         'conflict',
         view.status === 'current'
-          ? 'This key signs now: rotate first (with "immediate": true for a compromised key), then withdraw it'
-          : 'This key is about to sign: rotate again to replace it, then withdraw it',
+          ? 'This key signs now: rotate first (with "immediate": true for a compromised key), then retire it'
+          : 'This key is about to sign: rotate again (a new rotation supersedes it), then retire it',
       );
     }
     if (view.status === 'withdrawn' || view.status === 'retired') return view;
     const now = this.clock.now();
-    await this.records.withdraw(kid, now, {
+    const changed = await this.records.withdraw(kid, now, {
       type: 'keys.token_key_withdrawn',
       actor: context.actor,
       subject: kid,
@@ -220,7 +222,8 @@ export class TokenKeys {
       ip: context.ip,
       data: { algorithm: this.family.algorithm, retiredAt: view.retiredAt?.toISOString() ?? null },
     });
-    await this.changed();
+    if (changed) await this.changed();
+    else this.invalidate();
     const withdrawn = (await this.list()).find((key) => key.kid === kid);
     if (!withdrawn) throw new DomainError('internal_error', `token key ${kid} vanished while it was withdrawn`);
     return withdrawn;

@@ -56,7 +56,8 @@ export class ServiceVdsController {
     const service = await this.registry.getActive(serviceId);
     const png = await serviceVdsQrPng((await this.registry.currentVds(serviceId)).text);
     const accept = request.headers['accept-language'];
-    const lang = chooseLang((request.query as { ui_locales?: string }).ui_locales, accept);
+    const uiLocales = (request.query as { ui_locales?: unknown }).ui_locales;
+    const lang = chooseLang(typeof uiLocales === 'string' ? uiLocales : undefined, accept);
     await reply.headers(pageHeaders()).send(
       registerPage(lang, {
         name: service.name,

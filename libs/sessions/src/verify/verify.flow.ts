@@ -69,13 +69,21 @@ export class VerifyFlow {
         this.sessions.countTokenFailure(actor.tokenId),
       ]);
       // Each failed attempt is a security event of its own (a wrong code is how a relayed or guessed OTP shows).
+      // A bad signature proves nobody: the sender is not the device, whose key id is only what was claimed.
+      const signed = error.code !== 'invalid_signature';
       await this.audit.record({
         type: 'session.check_failed',
-        actor: `device:${actor.keyId}`,
+        actor: signed ? `device:${actor.keyId}` : 'anonymous',
         subject: actor.tokenId,
         requestId: actor.requestId,
         ip: actor.ip,
-        data: { sessionId: session.sessionId, serviceId: session.serviceId, code: error.code, failures },
+        data: {
+          sessionId: session.sessionId,
+          serviceId: session.serviceId,
+          code: error.code,
+          failures,
+          ...(signed ? {} : { claimedKeyId: actor.keyId }),
+        },
       });
       if (failures < SESSION_FAILURE_LIMIT) throw error;
       const ended = await this.sessions.takeSessionOnce(session.sessionId);

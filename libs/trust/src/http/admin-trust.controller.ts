@@ -141,7 +141,7 @@ export class AdminTrustController {
   @AdminAuth('admin')
   @ApiOperation({
     summary:
-      'Read the trust material again on every node (new anchors or certificates in the files); 409 and nothing changes if it does not load',
+      'Read the trust material again (new anchors or certificates in the files) here, then on every other node; 409 and nothing changes here if it does not load',
   })
   @ApiOkResponse({ type: TrustMaterialView })
   async reload(): Promise<TrustMaterialView> {
@@ -166,7 +166,7 @@ export class AdminTrustController {
   @AdminAuth('admin')
   @ApiOperation({
     summary:
-      'Put a VDS fingerprint or a certificate reference on the VRL (for good): 201 when added, 200 when it was there. Every node refuses it within moments',
+      'Put a VDS fingerprint or a certificate reference on the VRL (for good): 201 when added, 200 when it was there. Every node refuses it within moments: a listed fingerprint can no longer enroll or sign in',
   })
   @ApiBody({ type: RevokeEntryRequest })
   @ApiCreatedResponse({ type: RevokedEntryView })
