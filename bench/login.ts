@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { measureCryptoCeiling, runBareLoop } from './support/ceilings.js';
 import { runLoad, warmUp } from './support/load.js';
 import { readOptions, USAGE, UsageError } from './support/options.js';
 import { populate } from './support/population.js';
@@ -35,19 +36,44 @@ async function main(): Promise<void> {
       const plan = { baseUrl: server.baseUrl, service: population.service, phones: population.phones, ...options };
       await warmUp(plan);
       const setupSeconds = (performance.now() - setupStarted) / 1000;
+      log('ceiling 1: crypto primitives on one core…');
+      const crypto = await measureCryptoCeiling();
+      log(`ceiling 2: the bare loop, ${options.concurrency} workers for ${options.durationSeconds} s…`);
+      const bare = await runBareLoop(server.app, plan, options.durationSeconds);
       log(`timed phase: ${options.concurrency} workers for ${options.durationSeconds} s…`);
       const outcome = await runLoad(plan, options.durationSeconds);
 
       const completed = outcome.timings.length;
+      const machine = machineInfo(server.backends);
+      const loginsPerSecond = completed / outcome.elapsedSeconds;
+      const cryptoAllCores = crypto.loginsPerSecondPerCore * machine.cpuCount;
       const result: LoginBenchResult = {
         startedAt,
         options,
-        machine: machineInfo(server.backends),
+        machine,
         setupSeconds: round(setupSeconds),
+        cryptoCeiling: {
+          opsPerSecond: Object.fromEntries(
+            Object.entries(crypto.opsPerSecond).map(([primitive, perSecond]) => [primitive, round(perSecond, 0)]),
+          ) as typeof crypto.opsPerSecond,
+          perLogin: crypto.perLogin,
+          loginsPerSecondPerCore: round(crypto.loginsPerSecondPerCore, 0),
+          loginsPerSecondAllCores: round(cryptoAllCores, 0),
+        },
+        bareLoop: {
+          loginsPerSecond: round(bare.loginsPerSecond, 2),
+          loginsCompleted: bare.loginsCompleted,
+          errors: bare.errors.total,
+          cpuSecondsPerLogin: round(bare.cpuSecondsPerLogin, 6),
+        },
+        ratios: {
+          toBareLoop: round(loginsPerSecond / bare.loginsPerSecond, 2),
+          toCryptoBound: round(loginsPerSecond / cryptoAllCores, 3),
+        },
         timed: {
           elapsedSeconds: round(outcome.elapsedSeconds),
           loginsCompleted: completed,
-          loginsPerSecond: round(completed / outcome.elapsedSeconds, 2),
+          loginsPerSecond: round(loginsPerSecond, 2),
           errors: outcome.errors.total,
           errorKinds: Object.fromEntries(outcome.errors.entries()),
           latencyMs: {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { CryptoCeiling } from './ceilings.js';
 import type { BenchOptions } from './options.js';
 import type { Backends } from './server.js';
 import type { LatencySummary } from './stats.js';
@@ -17,6 +18,12 @@ export interface LoginBenchResult {
     node: string;
   } & Backends;
   setupSeconds: number;
+  /** Ceiling 1: crypto on one core, and the logins/s it allows per core and on every core of the machine. */
+  cryptoCeiling: CryptoCeiling & { loginsPerSecondAllCores: number };
+  /** Ceiling 2: the same logins through SessionService with its database and store calls, no HTTP or WebSocket. */
+  bareLoop: { loginsPerSecond: number; loginsCompleted: number; errors: number; cpuSecondsPerLogin: number };
+  /** The HTTP + WebSocket login rate divided by each ceiling. */
+  ratios: { toBareLoop: number; toCryptoBound: number };
   timed: {
     elapsedSeconds: number;
     loginsCompleted: number;
@@ -60,6 +67,23 @@ export function formatTable(result: LoginBenchResult): string {
     `devices ${options.devices} · concurrency ${options.concurrency} · duration ${options.durationSeconds} s` +
       ` · setup ${result.setupSeconds.toFixed(1)} s`,
     '',
+    `${'ceilings'.padEnd(22)}${'logins/s'.padStart(12)}`,
+    row('crypto bound, 1 core', result.cryptoCeiling.loginsPerSecondPerCore.toFixed(0)),
+    row(`crypto bound, ${machine.cpuCount} cores`, result.cryptoCeiling.loginsPerSecondAllCores.toFixed(0)),
+    row('bare loop (no HTTP/WS)', result.bareLoop.loginsPerSecond.toFixed(1)),
+    row('  its CPU s per login', result.bareLoop.cpuSecondsPerLogin.toFixed(4)),
+    row('ratio to bare loop', result.ratios.toBareLoop.toFixed(2)),
+    row('ratio to crypto bound', result.ratios.toCryptoBound.toFixed(2)),
+    '',
+    `${'crypto, 1 core'.padEnd(22)}${'ops/s'.padStart(12)}${'per login'.padStart(11)}`,
+    ...Object.entries(result.cryptoCeiling.opsPerSecond).map(
+      ([primitive, perSecond]) =>
+        `${primitive.padEnd(22)}${perSecond.toFixed(0).padStart(12)}${String(
+          result.cryptoCeiling.perLogin[primitive as keyof CryptoCeiling['perLogin']],
+        ).padStart(11)}`,
+    ),
+    '',
+    `HTTP + WebSocket logins`,
     row('logins completed', String(timed.loginsCompleted)),
     row('logins/s', timed.loginsPerSecond.toFixed(1)),
     row('errors', String(timed.errors)),
