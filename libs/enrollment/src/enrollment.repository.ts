@@ -1,8 +1,9 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
+import { devicePublicKey } from './device-signature/device-key-cache.js';
 import { EnrollmentEntity } from './enrollment.entity.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -93,6 +94,6 @@ export class EnrollmentRepository {
   }
 
   publicKeyOf(enrollment: EnrollmentEntity): KeyObject {
-    return createPublicKey({ key: enrollment.publicKeySpki, format: 'der', type: 'spki' });
+    return devicePublicKey(enrollment.publicKeySpki);
   }
 }

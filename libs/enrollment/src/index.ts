@@ -18,3 +18,4 @@ export {
 export { EnrollmentModule } from './enrollment.module.js';
 export { EnrollmentRepository } from './enrollment.repository.js';
 export { ENROLLMENT_REVOKED_CHANNEL, EnrollmentService, type EnrollInput } from './enrollment.service.js';
+export { devicePublicKey } from './device-signature/device-key-cache.js';

@@ -1,7 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import { expandScopes, isScope, type AtomicScope, type Scope } from '#idtoken/claims';
 import {
   DerSignatureError,
+  devicePublicKey,
   assertFreshTimestamp,
   verifyDeviceSignature,
   type EnrollmentEntity,
@@ -58,7 +58,7 @@ export function freshTimestamp(timestamp: number, now: Date): void {
 
 /** spec §6.2, §5.1: a strict-DER ECDSA P-256 signature by the enrolled key (`401 invalid_signature`). */
 export function validSignature(enrollment: EnrollmentEntity, request: VerifyRequest): void {
-  const publicKey = createPublicKey({ key: enrollment.publicKeySpki, format: 'der', type: 'spki' });
+  const publicKey = devicePublicKey(enrollment.publicKeySpki);
   const message = verifyMessage(request.sessionId, request.otp, request.timestamp, request.grantedScopes);
   const signatureDer = Buffer.from(request.signatureBase64, 'base64');
   let valid: boolean;
