@@ -3,18 +3,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditTrail } from '#idtoken/audit';
-import {
-  certificatePem,
-  certificateReferenceHex,
-  generateDevPki,
-  issueCertificate,
-  type PkiCredential,
-} from '#idtoken/trust';
+import { certificatePem, certificateReferenceHex, generateDevPki, type PkiCredential } from '#idtoken/trust';
 import { decodeVds } from '#idtoken/vds';
 import request from 'supertest';
-import type { Device } from '../apps/device/src/index.js';
-import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import {
+  BOOTSTRAP_ADMIN_KEY,
+  enrolledPhone,
+  issueCredential,
+  newDevice,
+  registerService,
+  setUpStation,
+} from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
+import { writeTrustFiles } from './support/trust-files.js';
 
 interface CertificateView {
   subject: string;
@@ -69,14 +70,7 @@ describe('admin API: enrollments, live sessions, trust store', () => {
   let serviceVds: string;
   let lastIp = 0;
 
-  const enrolledDevice = async (): Promise<{ device: Device; vds: string }> => {
-    const issued = await issueCredential(station, csca);
-    const device = await newDevice(server.baseUrl);
-    await device.receiveCredential(issued.vds);
-    await device.enroll({ liveFaceTemplate: issued.face });
-    await device.trustService(serviceVds);
-    return { device, vds: issued.vds };
-  };
+  const enrolledDevice = () => enrolledPhone(server.baseUrl, { station, csca }, serviceVds);
   const initiate = async (tokenId: string) => {
     lastIp += 1;
     const response = await fetch(`${server.baseUrl}/auth/initiate`, {
@@ -100,19 +94,11 @@ describe('admin API: enrollments, live sessions, trust store', () => {
       TRUST_PROXY: 'true',
     });
     ({ station, csca } = await setUpStation(server.baseUrl));
-    const created = await admin('/admin/services', {
-      method: 'POST',
-      body: {
-        serviceId: 'shop',
-        name: 'Shop',
-        url: 'https://shop.example',
-        allowedScopes: ['identity:name'],
-        defaultScopes: ['identity:name'],
-      },
-    });
-    secret = created.body.serviceSecret;
-    serviceVds = ((await (await fetch(`${server.baseUrl}/services/shop/vds`)).json()) as { serviceVds: string })
-      .serviceVds;
+    ({ serviceSecret: secret, serviceVds } = await registerService(server.baseUrl, {
+      serviceId: 'shop',
+      name: 'Shop',
+      allowedScopes: ['identity:name'],
+    }));
   });
   afterAll(async () => server?.close());
 
@@ -296,33 +282,9 @@ describe('admin API: trust material from files, reloaded without a restart', () 
     dir = mkdtempSync(join(tmpdir(), 'idtoken-admin-trust-'));
     const pki = await generateDevPki(new Date());
     const other = await generateDevPki(new Date());
-    const listSigner = await issueCertificate({
-      role: 'signer',
-      subject: 'CN=IDToken trust list signer',
-      issuer: pki.ca,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 86_400_000),
-    });
-    const file = (name: string, content: string) => {
-      const path = join(dir, name);
-      writeFileSync(path, content);
-      return path;
-    };
     const pem = (credential: PkiCredential) => certificatePem(credential.certificateDer);
-    const key = (credential: PkiCredential) =>
-      credential.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const anchors = file('anchors.pem', pem(pki.anchor));
-    server = await startTestApp({
-      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
-      TRUST_ANCHORS_FILE: anchors,
-      TRUST_CERTIFICATES_FILE: file('ca.pem', pem(pki.ca)),
-      IDENTITY_VDS_SIGNER_KEY_FILE: file('identity.key', key(pki.identityVdsSigner)),
-      IDENTITY_VDS_SIGNER_CERT_FILE: file('identity.pem', pem(pki.identityVdsSigner)),
-      SERVICE_VDS_SIGNER_KEY_FILE: file('service.key', key(pki.serviceVdsSigner)),
-      SERVICE_VDS_SIGNER_CERT_FILE: file('service.pem', pem(pki.serviceVdsSigner)),
-      TRUST_LIST_SIGNER_KEY_FILE: file('lists.key', key(listSigner)),
-      TRUST_LIST_SIGNER_CERT_FILE: file('lists.pem', pem(listSigner)),
-    });
+    const { settings, anchorsFile: anchors } = await writeTrustFiles(dir, pki);
+    server = await startTestApp({ IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY, ...settings });
     try {
       const before = (await admin('/admin/trust')).body as MaterialView;
       expect(before.source).toBe('files');

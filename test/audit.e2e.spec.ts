@@ -1,6 +1,13 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { deriveOtp } from '#idtoken/sessions';
-import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import {
+  BOOTSTRAP_ADMIN_KEY,
+  enrolledPhone,
+  issueCredential,
+  newDevice,
+  registerService,
+  setUpStation,
+} from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 import { IdTokenClient, Station } from '../apps/device/src/index.js';
 
@@ -155,24 +162,12 @@ describe('audit trail and stations (admin API)', () => {
   });
 
   it('records a login end to end: a failed check, the approval with a consent receipt that re-proves it, a denial, a revocation', async () => {
-    const { station, csca } = await setUpStation(server.baseUrl);
-    const created = await admin('/admin/services', {
-      method: 'POST',
-      body: {
-        serviceId: 'receipts',
-        name: 'Receipts',
-        url: 'https://receipts.example',
-        allowedScopes: ['identity:name', 'identity:age_over_18'],
-        defaultScopes: ['identity:name'],
-      },
+    const { serviceSecret, serviceVds } = await registerService(server.baseUrl, {
+      serviceId: 'receipts',
+      name: 'Receipts',
+      allowedScopes: ['identity:name', 'identity:age_over_18'],
     });
-    const { serviceSecret } = (await created.json()) as { serviceSecret: string };
-    const issued = await issueCredential(station, csca);
-    const device = await newDevice(server.baseUrl);
-    await device.receiveCredential(issued.vds);
-    await device.enroll({ liveFaceTemplate: issued.face });
-    const vds = (await (await fetch(`${server.baseUrl}/services/receipts/vds`)).json()) as { serviceVds: string };
-    await device.trustService(vds.serviceVds);
+    const { device } = await enrolledPhone(server.baseUrl, await setUpStation(server.baseUrl), serviceVds);
     const tokenId = device.tokenId!;
     const initiate = async () => {
       const response = await fetch(`${server.baseUrl}/auth/initiate`, {

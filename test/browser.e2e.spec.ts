@@ -12,7 +12,7 @@ import {
   screenshot,
   textOf,
 } from './support/browser.js';
-import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import { BOOTSTRAP_ADMIN_KEY, enrolledPhone, registerService, setUpStation } from './support/credentials.js';
 import { freePort, startTestApp, type RunningApp } from './support/test-app.js';
 
 jest.setTimeout(180_000);
@@ -67,12 +67,8 @@ describeInBrowser('the pages in a real browser (Chromium)', () => {
 
   /** A phone of its own, enrolled and trusting the shop. */
   const phone = async (): Promise<{ device: Device; login: DeviceLogin; face: Uint8Array }> => {
-    const issued = await issueCredential(station, csca);
-    const device = await newDevice(server.baseUrl);
-    await device.receiveCredential(issued.vds);
-    await device.enroll({ liveFaceTemplate: issued.face });
-    await device.trustService(serviceVds);
-    return { device, login: new DeviceLogin(device, server.baseUrl), face: issued.face };
+    const { device, face } = await enrolledPhone(server.baseUrl, { station, csca }, serviceVds);
+    return { device, login: new DeviceLogin(device, server.baseUrl), face };
   };
 
   /** The phone's pending request for the code the browser shows (the user compares them). */
@@ -151,26 +147,18 @@ describeInBrowser('the pages in a real browser (Chromium)', () => {
     );
     ({ station, csca } = await setUpStation(server.baseUrl));
     const shopUrl = `http://127.0.0.1:${shopPort}`;
-    const created = await fetch(`${issuer}/admin/services`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        serviceId: 'shop',
-        name: 'Demo Shop',
-        // The shop's public site (a Service VDS names an https origin); it runs on loopback for the test.
-        url: 'https://shop.example',
-        // OIDC `profile` is the name and the birth date.
-        allowedScopes: ['identity:name', 'identity:date_of_birth', 'identity:age_over_18'],
-        defaultScopes: ['identity:name'],
-        oidc: { redirectUris: [`${shopUrl}/callback`] },
-      }),
+    const registered = await registerService(issuer, {
+      serviceId: 'shop',
+      name: 'Demo Shop',
+      // The shop's public site (a Service VDS names an https origin); it runs on loopback for the test.
+      url: 'https://shop.example',
+      // OIDC `profile` is the name and the birth date.
+      allowedScopes: ['identity:name', 'identity:date_of_birth', 'identity:age_over_18'],
+      defaultScopes: ['identity:name'],
+      oidc: { redirectUris: [`${shopUrl}/callback`] },
     });
-    expect(created.status).toBe(201);
-    const { serviceSecret } = (await created.json()) as { serviceSecret: string };
-    const vdsAnswer = await fetch(`${issuer}/services/shop/vds`);
-    const vdsBody = (await vdsAnswer.json()) as { serviceVds: string };
-    if (!vdsAnswer.ok) throw new Error(JSON.stringify(vdsBody));
-    serviceVds = vdsBody.serviceVds;
+    const { serviceSecret } = registered;
+    serviceVds = registered.serviceVds;
     shop = await startDemoRp(
       {
         idpUrl: issuer,
@@ -320,6 +308,31 @@ describeInBrowser('the pages in a real browser (Chromium)', () => {
       }
       const { device } = await phone();
       await expect(device.inspectService(await readQr(page, '.qr img'))).resolves.toMatchObject({ sid: 'shop' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits a phone screen: no sideways scrolling on the sign-in and code screens at 360 px', async () => {
+    const { device } = await phone();
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+    });
+    const page = await context.newPage();
+    // Evaluated through DevTools: the pages' CSP forbids string evaluation by the page itself.
+    const overflow = async () =>
+      (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    try {
+      await openSignIn(page, 'en');
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await check(page, 'sign-in-en-phone');
+      await page.locator('#tokenId').fill(device.tokenId!);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForSelector('.otp');
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await check(page, 'confirm-code-en-phone');
     } finally {
       await context.close();
     }

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Clock } from '#idtoken/keys';
 import type { Device } from '../apps/device/src/index.js';
-import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
+import { BOOTSTRAP_ADMIN_KEY, enrolledPhone, registerService, setUpStation } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
 const AHEAD_SECONDS = 360;
@@ -90,25 +90,10 @@ describe('token-key rotation under login traffic', () => {
     // Only the key schedule reads this clock: sessions, OTPs and token lifetimes keep real time.
     const clock = server.app.get(Clock);
     jest.spyOn(clock, 'now').mockImplementation(() => new Date(Date.now() + offsetSeconds * 1000));
-    const { station, csca } = await setUpStation(server.baseUrl);
-    const created = await admin('/admin/services', {
-      method: 'POST',
-      body: {
-        serviceId: 'shop',
-        name: 'Shop',
-        url: 'https://shop.example',
-        allowedScopes: ['identity:name'],
-        defaultScopes: ['identity:name'],
-      },
-    });
-    secret = ((await created.json()) as { serviceSecret: string }).serviceSecret;
-    const serviceVds = ((await (await fetch(`${server.baseUrl}/services/shop/vds`)).json()) as { serviceVds: string })
-      .serviceVds;
-    const issued = await issueCredential(station, csca);
-    device = await newDevice(server.baseUrl);
-    await device.receiveCredential(issued.vds);
-    await device.enroll({ liveFaceTemplate: issued.face });
-    await device.trustService(serviceVds);
+    const issuer = await setUpStation(server.baseUrl);
+    const service = await registerService(server.baseUrl, { serviceId: 'shop', allowedScopes: ['identity:name'] });
+    secret = service.serviceSecret;
+    ({ device } = await enrolledPhone(server.baseUrl, issuer, service.serviceVds));
   });
   afterAll(async () => server?.close());
 

@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import { AuditTrail } from '#idtoken/audit';
 import { createIdpApp } from '../apps/idp/src/create-app.js';
-import { runIdtoken } from './support/cli.js';
+import { cliEnvironment, runIdtoken } from './support/cli.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
 import { createTestEnvironment, type TestEnvironment } from './support/test-env.js';
 
@@ -21,16 +21,7 @@ describe('idtoken CLI: doctor and admin-key:create', () => {
 
   beforeAll(async () => {
     environment = await createTestEnvironment();
-    const { config } = environment;
-    env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: config.dataDir,
-      IDTOKEN_MASTER_SECRET: config.masterSecret.toString('hex'),
-      DATABASE_URL: config.databaseUrl,
-      REDIS_URL: config.redisUrl,
-      REDIS_PREFIX: config.redisPrefix,
-    };
+    env = cliEnvironment(environment.config);
   });
   afterAll(async () => environment?.dispose());
 
@@ -110,16 +101,7 @@ describe('idtoken CLI: keys:rotate, enrollment:revoke, account-links:import', ()
 
   beforeAll(async () => {
     environment = await createTestEnvironment({ IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY });
-    const { config } = environment;
-    env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: config.dataDir,
-      IDTOKEN_MASTER_SECRET: config.masterSecret.toString('hex'),
-      DATABASE_URL: config.databaseUrl,
-      REDIS_URL: config.redisUrl,
-      REDIS_PREFIX: config.redisPrefix,
-    };
+    env = cliEnvironment(environment.config);
   });
   afterAll(async () => environment?.dispose());
 

@@ -6,7 +6,7 @@ import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import request from 'supertest';
 import { AuditTrail } from '#idtoken/audit';
 import { DataSource } from 'typeorm';
-import { TrustStore, certificatePem, generateDevPki, issueCertificate, type PkiCredential } from '#idtoken/trust';
+import { TrustStore, certificatePem, generateDevPki, type PkiCredential } from '#idtoken/trust';
 import {
   SERVICE_MANIFEST,
   IDENTITY_MANIFEST,
@@ -18,6 +18,7 @@ import {
 } from '#idtoken/vds';
 import { servicesUnderTest } from './support/test-env.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
+import { writeTrustFiles } from './support/trust-files.js';
 
 const b64ToPem = (b64: string) => certificatePem(Buffer.from(b64, 'base64'));
 
@@ -175,35 +176,13 @@ describe('trust material from files (the production path)', () => {
   it('serves what the files hold, generates nothing, and signs the lists with the trust-list signer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idtoken-trust-files-e2e-'));
     const pki = await generateDevPki(new Date());
-    const listSigner = await issueCertificate({
-      role: 'signer',
-      subject: 'CN=IDToken trust list signer',
-      issuer: pki.ca,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 86_400_000),
-    });
-    const file = (name: string, content: string) => {
-      const path = join(dir, name);
-      writeFileSync(path, content);
+    const { settings, listSigner } = await writeTrustFiles(dir, pki);
+    const cert = (credential: PkiCredential) => {
+      const path = join(dir, `${credential.certificate.serialNumber}.pem`);
+      writeFileSync(path, certificatePem(credential.certificateDer));
       return path;
     };
-    const cert = (credential: PkiCredential) =>
-      file(`${credential.certificate.serialNumber}.pem`, certificatePem(credential.certificateDer));
-    const key = (credential: PkiCredential) =>
-      file(
-        `${credential.certificate.serialNumber}.key`,
-        credential.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      );
-    const server = await startTestApp({
-      TRUST_ANCHORS_FILE: cert(pki.anchor),
-      TRUST_CERTIFICATES_FILE: cert(pki.ca),
-      IDENTITY_VDS_SIGNER_KEY_FILE: key(pki.identityVdsSigner),
-      IDENTITY_VDS_SIGNER_CERT_FILE: cert(pki.identityVdsSigner),
-      SERVICE_VDS_SIGNER_KEY_FILE: key(pki.serviceVdsSigner),
-      SERVICE_VDS_SIGNER_CERT_FILE: cert(pki.serviceVdsSigner),
-      TRUST_LIST_SIGNER_KEY_FILE: key(listSigner),
-      TRUST_LIST_SIGNER_CERT_FILE: cert(listSigner),
-    });
+    const server = await startTestApp(settings);
     try {
       const list = await tsl(server);
       expect(list.anchors).toEqual([pki.anchor.certificateDer.toString('base64')]);

@@ -1,3 +1,4 @@
+import type { AppConfig } from '#idtoken/platform';
 import { runIdtokenCli } from '../../apps/idp/src/cli/idtoken.js';
 
 /** `npm run idtoken -- …` without the build step: the same function, in this process, its output captured. */
@@ -12,4 +13,17 @@ export async function runIdtoken(
     err: (text) => (err += text),
   });
   return { code, out, err };
+}
+
+/** The environment `npm run idtoken` would need to act on the database and store of a test environment's `config`. */
+export function cliEnvironment(config: AppConfig): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: config.dataDir,
+    IDTOKEN_MASTER_SECRET: config.masterSecret.toString('hex'),
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    REDIS_PREFIX: config.redisPrefix,
+  };
 }

@@ -48,3 +48,40 @@ export async function newDevice(baseUrl: string): Promise<Device> {
     trust: await TslTrust.fetch(client),
   });
 }
+
+/** A service registered through the admin API (bootstrap key): its secret, and its Service VDS for phones to trust. */
+export async function registerService(
+  baseUrl: string,
+  service: { serviceId: string; allowedScopes: string[] } & Record<string, unknown>,
+): Promise<{ serviceSecret: string; serviceVds: string }> {
+  const created = await fetch(`${baseUrl}/admin/services`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: service.serviceId,
+      url: `https://${service.serviceId}.example`,
+      defaultScopes: service.allowedScopes.slice(0, 1),
+      ...service,
+    }),
+  });
+  if (created.status !== 201)
+    throw new Error(`registering ${service.serviceId}: ${created.status} ${await created.text()}`);
+  const { serviceSecret } = (await created.json()) as { serviceSecret: string };
+  const vds = await fetch(`${baseUrl}/services/${service.serviceId}/vds`);
+  if (!vds.ok) throw new Error(`the Service VDS of ${service.serviceId}: ${vds.status} ${await vds.text()}`);
+  return { serviceSecret, serviceVds: ((await vds.json()) as { serviceVds: string }).serviceVds };
+}
+
+/** A phone holding a fresh credential, enrolled, and trusting the service of `serviceVds` when given. */
+export async function enrolledPhone(
+  baseUrl: string,
+  issuer: { station: Station; csca: TestCsca },
+  serviceVds?: string,
+): Promise<{ device: Device; face: Uint8Array; vds: string }> {
+  const issued = await issueCredential(issuer.station, issuer.csca);
+  const device = await newDevice(baseUrl);
+  await device.receiveCredential(issued.vds);
+  await device.enroll({ liveFaceTemplate: issued.face });
+  if (serviceVds) await device.trustService(serviceVds);
+  return { device, face: issued.face, vds: issued.vds };
+}
