@@ -191,8 +191,8 @@ export class TrustStore implements VdsTrust {
   }
 
   /** Every VRL entry with who revoked it, when and why, newest first. */
-  revocationEntries(): ReturnType<RevocationList['entries']> {
-    return this.parts.revocations.entries();
+  revocationEntries(only?: string): ReturnType<RevocationList['entries']> {
+    return this.parts.revocations.entries(only);
   }
 
   /** The VRL as this node sees it, sorted. */

@@ -186,10 +186,9 @@ export class AdminTrustController {
         ? await this.trust.revokeFingerprint(value, input.reason, actor, undefined, context)
         : await this.trust.revokeCertificate(value, input.reason, actor, undefined, context);
     reply.status(added ? 201 : 200);
-    const entries = await this.trust.revocationEntries();
-    const entry = entries[kind === 'fingerprint' ? 'fingerprints' : 'certificateReferences'].find(
-      (candidate) => candidate.value === value,
-    );
+    // Only this entry is read back, not the whole list.
+    const entries = await this.trust.revocationEntries(value);
+    const [entry] = entries[kind === 'fingerprint' ? 'fingerprints' : 'certificateReferences'];
     if (!entry) throw new Error(`VRL entry ${value} vanished after it was added`);
     return { kind, ...entryView(entry) };
   }

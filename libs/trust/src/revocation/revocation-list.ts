@@ -110,8 +110,8 @@ export class RevocationList {
   }
 
   /** Every entry with its reason, actor and time, read from storage (admin view). */
-  entries(): ReturnType<RevocationRecords['entries']> {
-    return this.records.entries();
+  entries(only?: string): ReturnType<RevocationRecords['entries']> {
+    return this.records.entries(only);
   }
 
   revokeFingerprint(fingerprint: string, input: RevocationInput, manager?: EntityManager): Promise<boolean> {

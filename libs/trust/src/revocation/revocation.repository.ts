@@ -63,11 +63,18 @@ export class RevocationRepository {
     };
   }
 
-  /** Every entry with who revoked it, when and why, newest first (the admin view; the VRL publishes keys only). */
-  async entries(): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
+  /**
+   * Every entry with who revoked it, when and why, newest first (the admin view; the VRL publishes keys only); with
+   * `only`, just the entry of that fingerprint or certificate reference (one index probe per table).
+   */
+  async entries(only?: string): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
     const order = { revokedAt: 'DESC' } as const;
-    const fingerprints = await this.dataSource.getRepository(RevokedFingerprintEntity).find({ order });
-    const certificates = await this.dataSource.getRepository(RevokedCertificateEntity).find({ order });
+    const fingerprints = await this.dataSource
+      .getRepository(RevokedFingerprintEntity)
+      .find({ order, where: only === undefined ? {} : { fingerprint: only } });
+    const certificates = await this.dataSource
+      .getRepository(RevokedCertificateEntity)
+      .find({ order, where: only === undefined ? {} : { certificateReference: only } });
     const entry = (value: string, row: RevokedFingerprintEntity | RevokedCertificateEntity): RevocationEntry => ({
       value,
       reason: row.reason,

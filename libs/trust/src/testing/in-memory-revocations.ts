@@ -19,7 +19,7 @@ export class InMemoryRevocations implements RevocationRecords {
     return entries;
   }
 
-  async entries(): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
+  async entries(only?: string): Promise<{ fingerprints: RevocationEntry[]; certificateReferences: RevocationEntry[] }> {
     const entry = ([value, input]: [string, RevocationInput]): RevocationEntry => ({
       value,
       reason: input.reason,
@@ -27,8 +27,10 @@ export class InMemoryRevocations implements RevocationRecords {
       revokedAt: new Date(0),
     });
     return {
-      fingerprints: [...this.fingerprints].map(entry),
-      certificateReferences: [...this.certificates].map(entry),
+      fingerprints: [...this.fingerprints].filter(([value]) => only === undefined || value === only).map(entry),
+      certificateReferences: [...this.certificates]
+        .filter(([value]) => only === undefined || value === only)
+        .map(entry),
     };
   }
 
