@@ -47,8 +47,15 @@ export class LoginFailure extends Error {
 /** A step that takes longer than this fails the login (sessions live 60 s, spec §6.1). */
 const STEP_TIMEOUT_MS = 10_000;
 
+/** Which server each step goes to: with several nodes, a login's steps land on different ones. */
+export interface LoginRoute {
+  initiate: string;
+  socket: string;
+  verify: string;
+}
+
 export interface LoginContext {
-  baseUrl: string;
+  route: LoginRoute;
   service: BenchService;
   /** The relying party's view of its user's address, distinct per worker (TRUST_PROXY is on). */
   clientIp: string;
@@ -59,11 +66,11 @@ export interface LoginContext {
  * socket gets `otp_ready`, the phone signs and posts the verify, the browser gets `approved` and checks its hash.
  */
 export async function runOneLogin(context: LoginContext, phone: Phone): Promise<LoginTimings> {
-  const { baseUrl, service } = context;
+  const { route, service } = context;
   const started = performance.now();
   const session = await step('initiate', () =>
     postJson<Initiated>(
-      `${baseUrl}/auth/initiate`,
+      `${route.initiate}/auth/initiate`,
       { tokenId: phone.device.tokenId, serviceId: service.serviceId, scopes: service.scopes },
       {
         authorization: `Basic ${Buffer.from(`${service.serviceId}:${service.secret}`).toString('base64')}`,
@@ -73,7 +80,7 @@ export async function runOneLogin(context: LoginContext, phone: Phone): Promise<
   );
   const initiated = performance.now();
 
-  const page = new BrowserPage(baseUrl, session, service.origin);
+  const page = new BrowserPage(route.socket, session, service.origin);
   try {
     const shown = await page.next<{ otp: string }>('otp_ready');
     const otpShown = performance.now();
@@ -82,7 +89,7 @@ export async function runOneLogin(context: LoginContext, phone: Phone): Promise<
     // spec §6.2: granted = everything the session asked for.
     const body = phone.login.verifyBody({ sessionId: session.sessionId, otp: shown.otp }, service.scopes);
     const verifyStarted = performance.now();
-    const answer = await step('verify', () => postJson<{ status: string }>(`${baseUrl}/auth/verify`, body));
+    const answer = await step('verify', () => postJson<{ status: string }>(`${route.verify}/auth/verify`, body));
     const verified = performance.now();
     if (answer.status !== 'approved') throw new LoginFailure(`verify answered ${answer.status}`);
 

@@ -5,12 +5,19 @@ export interface BenchOptions {
   devices: number;
   durationSeconds: number;
   concurrency: number;
+  /** Server process counts to run the timed phase with, in turn (e.g. [1, 2]). */
+  nodes: number[];
+  /** Run each server process with `node --cpu-prof`, profiles written to bench/results/profiles/. */
+  cpuProfile: boolean;
 }
 
-export const USAGE = `Usage: npm run bench:login -- [--devices N] [--duration SECONDS] [--concurrency C]
+export const USAGE = `Usage: npm run bench:login -- [--devices N] [--duration SECONDS] [--concurrency C] [--nodes 1,2]
   --devices      enrolled phones, each with its own credential (default 50)
-  --duration     length of the timed phase in seconds (default 15)
+  --duration     length of each timed phase in seconds (default 15)
   --concurrency  logins in flight at once; worker i uses phone i mod N (default: --devices)
+  --nodes        server processes for the timed phase, one phase per count (default 1,2 with PostgreSQL and Redis,
+                 else 1: several nodes must share both)
+  --cpu-prof     profile each server process (node --cpu-prof) into bench/results/profiles/
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else embedded PGlite and the in-process store.`;
 
 export class UsageError extends Error {
@@ -24,8 +31,20 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
   return value;
 }
 
-/** Reads the command line; `undefined` means `--help` was asked for. */
-export function readOptions(argv: string[]): BenchOptions | undefined {
+function nodeCounts(raw: string | undefined, shared: boolean): number[] {
+  if (raw === undefined) return shared ? [1, 2] : [1];
+  const counts = raw.split(',').map((part) => positiveInteger('nodes', part.trim(), 1));
+  if (!shared && counts.some((count) => count > 1)) {
+    throw new UsageError('--nodes above 1 needs DATABASE_URL and REDIS_URL: the nodes must share PostgreSQL and Redis');
+  }
+  return counts;
+}
+
+/**
+ * Reads the command line; `undefined` means `--help` was asked for. `shared`: PostgreSQL and Redis are configured,
+ * so several server processes can share the data.
+ */
+export function readOptions(argv: string[], shared: boolean): BenchOptions | undefined {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -38,6 +57,8 @@ export function readOptions(argv: string[]): BenchOptions | undefined {
     devices,
     durationSeconds: positiveInteger('duration', parsed.values.duration, 15),
     concurrency: positiveInteger('concurrency', parsed.values.concurrency, devices),
+    nodes: nodeCounts(parsed.values.nodes, shared),
+    cpuProfile: parsed.values['cpu-prof'] ?? false,
   };
 }
 
@@ -48,6 +69,8 @@ function parse(argv: string[]) {
       devices: { type: 'string' },
       duration: { type: 'string' },
       concurrency: { type: 'string' },
+      nodes: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

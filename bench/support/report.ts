@@ -3,6 +3,7 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoCeiling } from './ceilings.js';
 import type { BenchOptions } from './options.js';
+import type { NodeUsage } from './load.js';
 import type { Backends } from './server.js';
 import type { LatencySummary } from './stats.js';
 
@@ -22,26 +23,38 @@ export interface LoginBenchResult {
   cryptoCeiling: CryptoCeiling & { loginsPerSecondAllCores: number };
   /** Ceiling 2: the same logins through SessionService with its database and store calls, no HTTP or WebSocket. */
   bareLoop: { loginsPerSecond: number; loginsCompleted: number; errors: number; cpuSecondsPerLogin: number };
-  /** The HTTP + WebSocket login rate divided by each ceiling. */
+  /** The HTTP + WebSocket login rate of the first phase (one node) divided by each ceiling. */
   ratios: { toBareLoop: number; toCryptoBound: number };
-  timed: {
-    elapsedSeconds: number;
-    loginsCompleted: number;
-    loginsPerSecond: number;
-    errors: number;
-    errorKinds: Record<string, number>;
-    latencyMs: {
-      initiate: LatencySummary;
-      otpReady: LatencySummary;
-      verify: LatencySummary;
-      approved: LatencySummary;
-      endToEnd: LatencySummary;
-    };
-    /** user + system CPU of this whole process (server and clients) over the timed phase, per completed login. */
-    cpuSecondsPerLogin: number;
-    cpuSecondsTotal: number;
-    rssMiB: { atEnd: number; peak: number };
+  /** One timed HTTP + WebSocket phase per server process count. */
+  phases: TimedPhase[];
+}
+
+export interface TimedPhase {
+  /** Server processes (each `node dist/apps/idp/src/main.js`), sharing the database and the store. */
+  nodes: number;
+  elapsedSeconds: number;
+  loginsCompleted: number;
+  loginsPerSecond: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  /**
+   * `session.approved` audit rows the servers wrote during the phase (PostgreSQL only): each approval is recorded
+   * once, so with no errors this equals `loginsCompleted` — none lost, none approved twice across nodes.
+   */
+  approvalsRecorded?: number;
+  latencyMs: {
+    initiate: LatencySummary;
+    otpReady: LatencySummary;
+    verify: LatencySummary;
+    approved: LatencySummary;
+    endToEnd: LatencySummary;
   };
+  /** CPU of the server processes (all nodes) per completed login, in seconds. */
+  serverCpuSecondsPerLogin: number;
+  /** CPU of the benchmark's own process — the relying party, browsers and phones — per completed login. */
+  clientCpuSecondsPerLogin: number;
+  servers: NodeUsage[];
+  clientRssMiB: { atEnd: number; peak: number };
 }
 
 export function machineInfo(backends: Backends): LoginBenchResult['machine'] {
@@ -60,7 +73,7 @@ const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
 
 /** The run as a plain-text table for the terminal. */
 export function formatTable(result: LoginBenchResult): string {
-  const { timed, machine, options } = result;
+  const { machine, options } = result;
   const lines = [
     `IDToken login benchmark — ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}`,
     `database: ${machine.database} · store: ${machine.store}`,
@@ -73,7 +86,7 @@ export function formatTable(result: LoginBenchResult): string {
     row('bare loop (no HTTP/WS)', result.bareLoop.loginsPerSecond.toFixed(1)),
     row('  its CPU s per login', result.bareLoop.cpuSecondsPerLogin.toFixed(4)),
     row('ratio to bare loop', result.ratios.toBareLoop.toFixed(2)),
-    row('ratio to crypto bound', result.ratios.toCryptoBound.toFixed(2)),
+    row('ratio to crypto bound', result.ratios.toCryptoBound.toFixed(3)),
     '',
     `${'crypto, 1 core'.padEnd(22)}${'ops/s'.padStart(12)}${'per login'.padStart(11)}`,
     ...Object.entries(result.cryptoCeiling.opsPerSecond).map(
@@ -83,22 +96,34 @@ export function formatTable(result: LoginBenchResult): string {
         ).padStart(11)}`,
     ),
     '',
-    `HTTP + WebSocket logins`,
-    row('logins completed', String(timed.loginsCompleted)),
-    row('logins/s', timed.loginsPerSecond.toFixed(1)),
-    row('errors', String(timed.errors)),
-    ...Object.entries(timed.errorKinds).map(([kind, count]) => row(`  ${kind}`, String(count))),
-    row('CPU s per login', timed.cpuSecondsPerLogin.toFixed(4)),
-    row('RSS MiB end / peak', `${timed.rssMiB.atEnd.toFixed(0)} / ${timed.rssMiB.peak.toFixed(0)}`),
-    '',
-    `${'latency (ms)'.padEnd(14)}${['p50', 'p95', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`,
-    latencyRow('initiate', timed.latencyMs.initiate),
-    latencyRow('→ otp_ready', timed.latencyMs.otpReady),
-    latencyRow('verify', timed.latencyMs.verify),
-    latencyRow('→ approved', timed.latencyMs.approved),
-    latencyRow('end-to-end', timed.latencyMs.endToEnd),
+    ...result.phases.flatMap(formatPhase),
   ];
   return lines.join('\n');
+}
+
+function formatPhase(phase: TimedPhase): string[] {
+  const per = (seconds: number) => (seconds * 1000).toFixed(2);
+  return [
+    '',
+    `HTTP + WebSocket logins, ${phase.nodes} server ${phase.nodes === 1 ? 'process' : 'processes'}`,
+    row('logins completed', String(phase.loginsCompleted)),
+    row('logins/s', phase.loginsPerSecond.toFixed(1)),
+    row('errors', String(phase.errors)),
+    ...Object.entries(phase.errorKinds).map(([kind, count]) => row(`  ${kind}`, String(count))),
+    ...(phase.approvalsRecorded === undefined ? [] : [row('approvals recorded', String(phase.approvalsRecorded))]),
+    row('server CPU ms/login', per(phase.serverCpuSecondsPerLogin)),
+    row('client CPU ms/login', per(phase.clientCpuSecondsPerLogin)),
+    ...phase.servers.map((server) =>
+      row(`  ${server.name} cores, RSS`, `${server.coresBusy.toFixed(2)}, ${server.rssMiB.peak.toFixed(0)} MiB`),
+    ),
+    '',
+    `${'latency (ms)'.padEnd(14)}${['p50', 'p95', 'p99', 'max'].map((h) => h.padStart(9)).join('')}`,
+    latencyRow('initiate', phase.latencyMs.initiate),
+    latencyRow('→ otp_ready', phase.latencyMs.otpReady),
+    latencyRow('verify', phase.latencyMs.verify),
+    latencyRow('→ approved', phase.latencyMs.approved),
+    latencyRow('end-to-end', phase.latencyMs.endToEnd),
+  ];
 }
 
 function row(label: string, value: string): string {

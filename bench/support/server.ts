@@ -9,13 +9,34 @@ import { pino } from 'pino';
 import { loadConfig } from '#idtoken/platform';
 import { createIdpApp } from '../../apps/idp/src/create-app.js';
 
-/** The admin API key the benchmark's server accepts (spec §9 bootstrap key). */
+/** The admin API key the benchmark's servers accept (spec §9 bootstrap key). */
 export const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 
 /** What the server under test stores its data in, for the report. */
 export interface Backends {
   database: string;
   store: string;
+}
+
+/** Where to keep data: a PostgreSQL server and a Redis, or neither (embedded PGlite, in-process store). */
+export interface BackendUrls {
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+/**
+ * The data one run works on — a fresh PostgreSQL database or PGlite folder, a Redis key prefix of its own — and the
+ * server settings (environment variables, as `main.ts` reads them) every node of the run shares.
+ */
+export interface BenchBackends {
+  backends: Backends;
+  settings: Record<string, string>;
+  /** Whether separate server processes can share the data (PostgreSQL and Redis), so more than one node can run. */
+  shared: boolean;
+  /** PostgreSQL connection string of the run's database, to count rows from outside the servers. */
+  databaseUrl?: string;
+  /** Drops what the run created: its database, its Redis keys, its data folder. */
+  dispose(): Promise<void>;
 }
 
 export interface BenchServer {
@@ -27,72 +48,88 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** Where to keep data: a PostgreSQL server and a Redis, or neither (embedded PGlite, in-process store). */
-export interface BackendUrls {
-  databaseUrl?: string;
-  redisUrl?: string;
-}
-
 // Loopback clients only, so rate limits would measure the limiter, not the login.
 const GENEROUS_LIMIT = '1000000';
 
-/**
- * Boots the real IdP in this process on a free loopback port, as the end-to-end tests do, with a fresh
- * PostgreSQL database (dropped in `close`) or a fresh PGlite folder, and a Redis key prefix of its own.
- */
-export async function startBenchServer(urls: BackendUrls): Promise<BenchServer> {
+/** Creates the run's database (or data folder) and Redis prefix, and the settings every server of the run uses. */
+export async function prepareBackends(urls: BackendUrls): Promise<BenchBackends> {
   const dataDir = mkdtempSync(join(tmpdir(), 'idtoken-bench-'));
   const redisPrefix = `idtoken-bench:${randomUUID()}:`;
   const database = urls.databaseUrl ? await createDatabase(urls.databaseUrl) : undefined;
-  const backends: Backends = {
-    database: database ? `PostgreSQL ${database.version} (${database.where})` : 'PGlite (embedded)',
-    store: urls.redisUrl ? `Redis ${await redisVersion(urls.redisUrl)} (${hostOf(urls.redisUrl)})` : 'in-process',
-  };
   const dispose = async () => {
     if (urls.redisUrl) await deleteKeys(urls.redisUrl, redisPrefix);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const config = loadConfig({
+    const settings: Record<string, string> = {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'silent',
       DATA_DIR: dataDir,
-      DATABASE_URL: database?.url,
-      REDIS_URL: urls.redisUrl,
-      REDIS_PREFIX: redisPrefix,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(urls.redisUrl ? { REDIS_URL: urls.redisUrl, REDIS_PREFIX: redisPrefix } : {}),
       IDTOKEN_MASTER_SECRET: randomBytes(32).toString('hex'),
       IDTOKEN_BOOTSTRAP_ADMIN_KEY: BENCH_ADMIN_KEY,
       TRUST_PROXY: 'true',
       INITIATE_RATE_LIMIT_PER_MINUTE: GENEROUS_LIMIT,
       INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: GENEROUS_LIMIT,
       ENROLL_RATE_LIMIT_PER_HOUR: GENEROUS_LIMIT,
-    });
-    const app = await createIdpApp(config, pino({ level: 'silent' }));
-    try {
-      await app.listen({ port: 0, host: '127.0.0.1' });
-    } catch (error) {
-      await app.close();
-      throw error;
-    }
-    const address = app.getHttpServer().address();
-    if (!address || typeof address === 'string') throw new Error('the server has no TCP address');
+    };
     return {
-      app,
-      baseUrl: `http://127.0.0.1:${address.port}`,
-      backends,
+      backends: {
+        database: database ? `PostgreSQL ${database.version} (${database.where})` : 'PGlite (embedded)',
+        store: urls.redisUrl ? `Redis ${await redisVersion(urls.redisUrl)} (${hostOf(urls.redisUrl)})` : 'in-process',
+      },
+      settings,
+      shared: Boolean(database && urls.redisUrl),
+      databaseUrl: database?.url,
+      dispose,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** Boots the real IdP in this process on a free loopback port, as the end-to-end tests do; `close` leaves the data. */
+export async function startInProcessServer(
+  settings: Record<string, string>,
+): Promise<{ app: NestFastifyApplication; baseUrl: string; close(): Promise<void> }> {
+  const app = await createIdpApp(loadConfig(settings), pino({ level: 'silent' }));
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('the server has no TCP address');
+  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+/**
+ * The in-process server on fresh data (`prepareBackends` + `startInProcessServer`): `close` closes it and then drops
+ * the data. What the smoke test and the OIDC benchmark use.
+ */
+export async function startBenchServer(urls: BackendUrls): Promise<BenchServer> {
+  const prepared = await prepareBackends(urls);
+  try {
+    const server = await startInProcessServer(prepared.settings);
+    return {
+      ...server,
+      backends: prepared.backends,
       async close() {
         try {
-          await app.close();
+          await server.close();
         } finally {
-          await dispose();
+          await prepared.dispose();
         }
       },
     };
   } catch (error) {
-    await dispose();
+    await prepared.dispose();
     throw error;
   }
 }

@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './options.js';
+
+/** What one OIDC run measures: how many flows in flight, for how long (each phase), with how many phones. */
+export interface OidcBenchOptions {
+  flowsConcurrency: number;
+  durationSeconds: number;
+  devices: number;
+}
+
+export const OIDC_USAGE = `Usage: npm run bench:oidc -- [--flows-concurrency C] [--duration SECONDS] [--devices N]
+  --flows-concurrency  code flows in flight at once, in each phase (default 20)
+  --duration           length of each timed phase in seconds (default 15)
+  --devices            enrolled phones approving the IDToken flows; worker i uses phone i mod N
+                       (default: --flows-concurrency)
+Two phases with the same clients: the IDToken IdP (phone approval), then a bare oidc-provider (trivial interaction).
+Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else embedded PGlite and the in-process store.`;
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, not "${raw}"`);
+  return value;
+}
+
+/** Reads the command line; `undefined` means `--help` was asked for. */
+export function readOidcOptions(argv: string[]): OidcBenchOptions | undefined {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values.help) return undefined;
+  const flowsConcurrency = positiveInteger('flows-concurrency', parsed.values['flows-concurrency'], 20);
+  return {
+    flowsConcurrency,
+    durationSeconds: positiveInteger('duration', parsed.values.duration, 15),
+    devices: positiveInteger('devices', parsed.values.devices, flowsConcurrency),
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      'flows-concurrency': { type: 'string' },
+      duration: { type: 'string' },
+      devices: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
