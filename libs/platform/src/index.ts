@@ -29,3 +29,8 @@ export { EphemeralStore, type Unsubscribe } from './store/ephemeral-store.js';
 export { HeldSubscription, type HeldSubscriptionOptions } from './store/held-subscription.js';
 export { InProcessBackend, InProcessStore } from './store/in-process.store.js';
 export { RedisStore, type RedisStoreOptions } from './store/redis.store.js';
+export {
+  DEFAULT_SNAPSHOT_STALENESS_MS,
+  ReloadingSnapshot,
+  type ReloadingSnapshotOptions,
+} from './store/reloading-snapshot.js';

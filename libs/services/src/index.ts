@@ -2,6 +2,7 @@
 export { ServicesModule } from './services.module.js';
 export { ServiceEntity, SUBJECT_TYPES, type ServicePublicKey, type SubjectType } from './registry/service.entity.js';
 export { ServiceRegistry, type ServiceWithSecret } from './registry/service-registry.js';
+export { ActiveServices, SERVICES_CHANGED_CHANNEL } from './registry/active-services.js';
 export {
   createServiceSchema,
   updateServiceSchema,

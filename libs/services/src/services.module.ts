@@ -4,6 +4,7 @@ import { TrustModule } from '#idtoken/trust';
 import { AdminServicesController } from './http/admin-services.controller.js';
 import { DeviceTrustController } from './http/device-trust.controller.js';
 import { ServiceVdsController } from './http/service-vds.controller.js';
+import { ActiveServices } from './registry/active-services.js';
 import { ServiceRegistry } from './registry/service-registry.js';
 import { ServiceSecrets } from './registry/service-secrets.js';
 import { TrustBindings } from './trust/trust-bindings.js';
@@ -13,7 +14,7 @@ import { ServiceVdsIssuer } from './vds/service-vds.issuer.js';
 @Module({
   imports: [TrustModule, EnrollmentModule],
   controllers: [AdminServicesController, ServiceVdsController, DeviceTrustController],
-  providers: [ServiceRegistry, ServiceSecrets, ServiceVdsIssuer, TrustBindings],
-  exports: [ServiceRegistry, TrustBindings, ServiceSecrets],
+  providers: [ActiveServices, ServiceRegistry, ServiceSecrets, ServiceVdsIssuer, TrustBindings],
+  exports: [ActiveServices, ServiceRegistry, TrustBindings, ServiceSecrets],
 })
 export class ServicesModule {}

@@ -4,6 +4,7 @@ import { AuditTrail } from '#idtoken/audit';
 import { DomainError, isUniqueViolation } from '#idtoken/platform';
 import { ServiceVdsIssuer } from '../vds/service-vds.issuer.js';
 import type { ServiceVdsEntity } from '../vds/service-vds.entity.js';
+import { ActiveServices } from './active-services.js';
 import type { RequestContext } from './request-context.js';
 import { checkScopes, type CreateServiceInput, type UpdateServiceInput } from './service-input.js';
 import { ServiceEntity } from './service.entity.js';
@@ -29,6 +30,7 @@ export class ServiceRegistry {
     private readonly secrets: ServiceSecrets,
     private readonly vds: ServiceVdsIssuer,
     private readonly audit: AuditTrail,
+    private readonly active: ActiveServices,
   ) {}
 
   async create(input: CreateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
@@ -43,7 +45,7 @@ export class ServiceRegistry {
     // spec §9: a secret is generated unless the service initiates publicly (spec §6.1).
     const secret = input.publicInitiate ? undefined : this.secrets.generate(input.serviceId);
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.changing(async (manager) => {
         const repository = manager.getRepository(ServiceEntity);
         if (await repository.exists({ where: { serviceId: input.serviceId } })) {
           throw new DomainError('conflict', `A service "${input.serviceId}" already exists`, { field: 'serviceId' });
@@ -86,8 +88,13 @@ export class ServiceRegistry {
     return service;
   }
 
-  /** The service when it exists and is not disabled, or `404 not_found`. */
+  /**
+   * The service when it exists and is not disabled, or `404 not_found`. Outside a transaction it comes from the
+   * active services in memory (frozen: not to be changed); the database answers when it is not there.
+   */
   async getActive(serviceId: string, manager?: EntityManager): Promise<ServiceEntity> {
+    const cached = manager ? undefined : await this.active.find(serviceId);
+    if (cached) return cached;
     const service = await this.get(serviceId, manager);
     if (service.disabledAt) throw new DomainError('not_found', `Service "${serviceId}" is disabled`);
     return service;
@@ -100,7 +107,7 @@ export class ServiceRegistry {
   async update(serviceId: string, input: UpdateServiceInput, context: RequestContext): Promise<ServiceWithSecret> {
     const { publicKeys: newKeys, ...changes } = input;
     const publicKeys = newKeys === undefined ? undefined : await toServicePublicKeys(newKeys);
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(async (manager) => {
       const service = await this.lockActive(serviceId, manager);
       const before = serviceView(service);
       const scopes = checkScopes(
@@ -141,7 +148,7 @@ export class ServiceRegistry {
    * Service VDS goes on the VRL in the same transaction (spec §2 step 7). Disabling twice changes nothing.
    */
   async disable(serviceId: string, context: RequestContext): Promise<ServiceEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(async (manager) => {
       const service = await this.lock(serviceId, manager);
       if (service.disabledAt) return service;
       const before = serviceView(service);
@@ -169,7 +176,7 @@ export class ServiceRegistry {
     context: RequestContext,
   ): Promise<ServiceEntity> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.changing(async (manager) => {
         const service = await this.lockActive(serviceId, manager);
         const before = serviceView(service);
         service.saml = saml;
@@ -204,7 +211,7 @@ export class ServiceRegistry {
 
   /** A new secret, shown once; the old one stops working at once. Not for publicInitiate services (409). */
   async rotateSecret(serviceId: string, context: RequestContext): Promise<Required<ServiceWithSecret>> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(async (manager) => {
       const service = await this.lockActive(serviceId, manager);
       if (service.publicInitiate) {
         throw new DomainError('conflict', 'A publicInitiate service has no secret; set publicInitiate to false first');
@@ -221,8 +228,8 @@ export class ServiceRegistry {
 
   /** spec §6.1 service authentication: whether `secret` is the service's current secret. */
   async verifySecret(serviceId: string, secret: string): Promise<boolean> {
-    const service = await this.dataSource.getRepository(ServiceEntity).findOne({ where: { serviceId } });
-    return service !== null && service.disabledAt === null && this.secrets.matches(secret, service.secretHash);
+    const service = await this.active.find(serviceId);
+    return service !== undefined && this.secrets.matches(secret, service.secretHash);
   }
 
   /** The current Service VDS of an active service (`404` otherwise), issued first when due. */
@@ -232,6 +239,16 @@ export class ServiceRegistry {
       const service = await this.lockActive(serviceId, manager);
       return this.vds.current(service, manager);
     });
+  }
+
+  /**
+   * A transaction that changes a service: once it has committed, the active services in memory are reloaded here
+   * and on every node (ActiveServices).
+   */
+  private async changing<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(work);
+    await this.active.changed();
+    return result;
   }
 
   private async lock(serviceId: string, manager: EntityManager): Promise<ServiceEntity> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
 import { AppConfig } from '#idtoken/platform';
-import { ServiceEntity } from '#idtoken/services';
+import { ActiveServices } from '#idtoken/services';
 
 /** The origin of a URL, or undefined when it is not one. */
 export function originOf(url: string): string | undefined {
@@ -28,7 +27,7 @@ export class SessionOrigins {
   private readonly issuerOrigin: string | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly active: ActiveServices,
     config: AppConfig,
   ) {
     this.issuerOrigin = originOf(config.issuerUrl);
@@ -36,8 +35,7 @@ export class SessionOrigins {
 
   async allowsHandshake(origin: string | undefined): Promise<boolean> {
     if (origin === undefined || origin === this.issuerOrigin) return true;
-    // A service's `url` is stored exactly as an origin (libs/services validates it), so one equality probe answers.
-    return this.dataSource.getRepository(ServiceEntity).exists({ where: { url: origin, disabledAt: IsNull() } });
+    return this.active.hasOrigin(origin);
   }
 
   async allowsForService(
@@ -48,9 +46,7 @@ export class SessionOrigins {
     // spec §6.1: a session started without service authentication is watched only from the service's own origin.
     if (!binding.browserOnly && (origin === undefined || origin === this.issuerOrigin)) return true;
     if (origin === undefined) return false;
-    const service = await this.dataSource
-      .getRepository(ServiceEntity)
-      .findOne({ where: { serviceId: binding.serviceId } });
-    return service !== null && service.disabledAt === null && originOf(service.url) === origin;
+    const service = await this.active.find(binding.serviceId);
+    return service !== undefined && originOf(service.url) === origin;
   }
 }
