@@ -43,6 +43,22 @@ describe('strict DER device signatures (spec §5.1)', () => {
     ['a long-form length', () => der(integerBytes(r), integerBytes(s), { longLength: true }), 'non_canonical'],
     ['trailing bytes', () => der(integerBytes(r), integerBytes(s), { trailing: [0] }), 'not_der'],
     ['garbage', () => Buffer.from('not a signature'), 'not_der'],
+    [
+      'a BIT STRING where r belongs',
+      () => Buffer.from(der(integerBytes(r), integerBytes(s)).map((b, i) => (i === 2 ? 0x03 : b))),
+      'not_der',
+    ],
+    [
+      'an INTEGER longer than the SEQUENCE',
+      () => Buffer.from(der(integerBytes(r), integerBytes(s)).map((b, i) => (i === 3 ? 0x7f : b))),
+      'not_der',
+    ],
+    [
+      'a long-form INTEGER length',
+      () => Buffer.from([0x30, 0x06, 0x02, 0x81, 0x01, 0x01, 0x02, 0x01]),
+      'non_canonical',
+    ],
+    ['one INTEGER only', () => Buffer.from([0x30, 0x06, 0x02, 0x04, 0x01, 0x02, 0x03, 0x04]), 'not_der'],
     ['nothing', () => Buffer.alloc(0), 'not_der'],
   ])('refuses %s', (_, build, defect) => {
     let caught: unknown;

@@ -1,6 +1,4 @@
 import { verify, type KeyObject } from 'node:crypto';
-import { ECDSASigValue } from '@peculiar/asn1-ecc';
-import { AsnConvert } from '@peculiar/asn1-schema';
 
 /** Order n of the P-256 group (SEC 2 §2.4.2). */
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -26,22 +24,35 @@ function positiveMinimalInteger(bytes: Uint8Array): bigint {
 /**
  * Spec §5.1: device signatures are ECDSA P-256 as ASN.1 DER, parsed strictly — raw r‖s, BER length forms,
  * trailing bytes, non-minimal integers, and r or s equal to 0 or ≥ n are refused.
+ *
+ * The structure is fixed (SEQUENCE { INTEGER r, INTEGER s }, at most 72 bytes, so every DER length is one short-form
+ * byte) and read here directly: a general ASN.1 decoder plus re-encoding cost more than the signature verification
+ * itself on every login (docs/performance.md). OpenSSL still verifies the same bytes with `dsaEncoding: 'der'`.
  */
 export function parseStrictDerSignature(signature: Uint8Array): { r: bigint; s: bigint } {
-  let parsed: ECDSASigValue;
-  try {
-    parsed = AsnConvert.parse(signature, ECDSASigValue);
-  } catch {
-    throw new DerSignatureError('not_der');
-  }
-  // Re-encoding must give the same bytes: rules out long-form lengths, indefinite lengths and trailing data.
-  if (!Buffer.from(AsnConvert.serialize(parsed)).equals(Buffer.from(signature))) {
-    throw new DerSignatureError('non_canonical');
-  }
-  const r = positiveMinimalInteger(new Uint8Array(parsed.r));
-  const s = positiveMinimalInteger(new Uint8Array(parsed.s));
+  if (signature.length < 8 || signature[0] !== 0x30) throw new DerSignatureError('not_der');
+  const length = signature[1] ?? 0;
+  // A long form (0x81 …) is BER, never DER, for a length below 128.
+  if (length & 0x80) throw new DerSignatureError('non_canonical');
+  // Truncated, or bytes after the SEQUENCE.
+  if (length !== signature.length - 2) throw new DerSignatureError('not_der');
+  const first = readInteger(signature, 2);
+  const second = readInteger(signature, first.end);
+  if (second.end !== signature.length) throw new DerSignatureError('not_der');
+  const r = positiveMinimalInteger(first.content);
+  const s = positiveMinimalInteger(second.content);
   if (r === 0n || s === 0n || r >= P256_ORDER || s >= P256_ORDER) throw new DerSignatureError('out_of_range');
   return { r, s };
+}
+
+/** The INTEGER (tag 0x02, short-form length) at `offset`: its content bytes and where the next element starts. */
+function readInteger(bytes: Uint8Array, offset: number): { content: Uint8Array; end: number } {
+  if (bytes[offset] !== 0x02) throw new DerSignatureError('not_der');
+  const length = bytes[offset + 1] ?? 0;
+  if (length & 0x80) throw new DerSignatureError('non_canonical');
+  const end = offset + 2 + length;
+  if (end > bytes.length) throw new DerSignatureError('not_der');
+  return { content: bytes.subarray(offset + 2, end), end };
 }
 
 /** Verifies a strict-DER ECDSA P-256 / SHA-256 signature over `message`; throws DerSignatureError for bad encodings. */
