@@ -17,6 +17,8 @@ import { SessionOrigins } from './session-origins.js';
 /** What a `/session` socket carries once its handshake was accepted. */
 interface SessionSocketData {
   sessionId: string;
+  /** The pending session as the handshake read it (its code and expiry), when it had no result yet. */
+  admitted?: { otp: string; expiresAt: number; claimsOnly: boolean };
   /** A terminal event (`approved`, `rejected`, `expired`) went out: nothing more is sent. */
   ended?: boolean;
   expiryTimer?: NodeJS.Timeout;
@@ -106,13 +108,15 @@ export class SessionGateway
   /** What a newly joined socket learns at once: the result, or otp_ready and a timer for `expired`. */
   private async greet(socket: SessionSocket): Promise<void> {
     const { sessionId } = socket.data;
-    // Join first, then read: an event published meanwhile is either seen here or delivered to the room.
+    // Join first, then read: an event published meanwhile is either seen here or delivered to the room. The
+    // handshake read the session already; only its result can have appeared since (a session ends by its result
+    // or, past its expiry, by the timer armed below).
     await socket.join(sessionId);
     const result = await this.sessions.readResult(sessionId);
     if (result) return this.deliver(socket, resultEvent(sessionId, result));
-    const session = await this.sessions.readSession(sessionId);
+    const session = socket.data.admitted;
     // spec §6.5: a claims-only session's code is shown only inside its QR, so no `otp_ready` then.
-    if (session?.tokenId !== undefined) {
+    if (session && !session.claimsOnly) {
       // The OTP is shown in the browser by design (spec §6.1 autoPassword); it is never logged.
       socket.emit('otp_ready', { sessionId, otp: session.otp, expiresAt: isoOfUnix(session.expiresAt) });
     }
@@ -144,6 +148,13 @@ export class SessionGateway
       : await this.sessions.readServiceBinding(sessionId);
     if (!(await this.origins.allowsForService(originHeader(socket), binding))) return ORIGIN_REFUSED;
     socket.data.sessionId = sessionId;
+    if (session && !result) {
+      socket.data.admitted = {
+        otp: session.otp,
+        expiresAt: session.expiresAt,
+        claimsOnly: session.tokenId === undefined,
+      };
+    }
     return undefined;
   }
 
