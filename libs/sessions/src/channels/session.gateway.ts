@@ -135,12 +135,13 @@ export class SessionGateway
     const auth = socket.handshake.auth as { sessionId?: unknown; wsToken?: unknown };
     if (typeof auth.sessionId !== 'string' || typeof auth.wsToken !== 'string') return SESSION_REFUSED;
     const { sessionId, wsToken } = auth;
-    const [result, session, ticket] = await Promise.all([
-      this.sessions.readResult(sessionId),
-      this.sessions.readSession(sessionId),
-      this.sessions.readTicket(sessionId),
-    ]);
-    const expected = result?.wsToken ?? session?.wsToken ?? ticket?.wsToken;
+    // Usually the session is pending (the page connects right after initiate): one read. A late socket — the session
+    // ended or expired — is checked against its result or its ticket instead.
+    const session = await this.sessions.readSession(sessionId);
+    const [result, ticket] = session
+      ? [undefined, undefined]
+      : await Promise.all([this.sessions.readResult(sessionId), this.sessions.readTicket(sessionId)]);
+    const expected = session?.wsToken ?? result?.wsToken ?? ticket?.wsToken;
     // Constant time, and an unknown session answers like a wrong token.
     if (!sameToken(expected ?? '', wsToken) || expected === undefined) return SESSION_REFUSED;
     const binding = session
@@ -148,7 +149,7 @@ export class SessionGateway
       : await this.sessions.readServiceBinding(sessionId);
     if (!(await this.origins.allowsForService(originHeader(socket), binding))) return ORIGIN_REFUSED;
     socket.data.sessionId = sessionId;
-    if (session && !result) {
+    if (session) {
       socket.data.admitted = {
         otp: session.otp,
         expiresAt: session.expiresAt,
