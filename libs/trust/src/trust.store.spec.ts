@@ -82,6 +82,25 @@ describe('TrustStore', () => {
     });
   });
 
+  it('judges time and the VRL afresh on every check of the same signer, however often it passed before', async () => {
+    const signer = await trust.findSigner(certificateReference(pki.serviceVdsSigner.certificateDer));
+    if (!signer) throw new Error('the Service VDS signer is not in the trust list');
+    const now = new Date();
+    for (let i = 0; i < 3; i += 1)
+      await expect(trust.checkSigner(signer, SERVICE_MANIFEST, now)).resolves.toBeUndefined();
+    // The structural verdict is kept per manifest: another manifest is judged on its own.
+    await expect(trust.checkSigner(signer, IDENTITY_MANIFEST, now)).rejects.toMatchObject({
+      extensions: { check: 'usage_list_mismatch' },
+    });
+    await expect(trust.checkSigner(signer, SERVICE_MANIFEST, new Date('2199-01-01'))).rejects.toMatchObject({
+      extensions: { check: 'outside_validity' },
+    });
+    await trust.revokeCertificate(certificateReference(pki.serviceVdsSigner.certificateDer), 'key compromise', 'test');
+    await expect(trust.checkSigner(signer, SERVICE_MANIFEST, now)).rejects.toMatchObject({
+      extensions: { check: 'certificate_revoked' },
+    });
+  });
+
   it('refuses a signer whose CA is revoked by certificate reference, at once', async () => {
     expect(await trust.revokeCertificate(certificateReference(pki.ca.certificateDer), 'key compromise', 'test')).toBe(
       true,

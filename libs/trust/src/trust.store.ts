@@ -3,7 +3,7 @@ import { X509Certificate } from '@peculiar/x509';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '#idtoken/platform';
 import { buildPathToAnchor, type CertificationPath } from './chain/build-path.js';
-import { checkPath } from './chain/check-path.js';
+import { checkPathStructure, checkValidityAndRevocation } from './chain/check-path.js';
 import { untrusted } from './chain/untrusted.js';
 import { certificateReferenceHex, isCertificateReferenceHex, isFingerprintHex } from './certificate-reference.js';
 import type { PkiCredential } from './pki/pki-credential.js';
@@ -35,6 +35,20 @@ interface IndexedMaterial {
   trustListSigner: SigningKey;
   /** Certification paths already built, by certificate DER (base64): the material does not change under them. */
   paths: Map<string, Promise<CertificationPath | undefined>>;
+  /** What step 4 learns of a signer that neither time nor the VRL changes (see `factsOf`), for this material. */
+  signerFacts: WeakMap<VdsSigner, Promise<SignerFacts>>;
+}
+
+/**
+ * A signing certificate as step 4 sees it once: parsed, its key compared with the one the verifier uses, its path to
+ * an anchor, its path's certificate references, and the structural verdict per manifest (undefined = passes).
+ */
+interface SignerFacts {
+  certificate: X509Certificate;
+  keyMatches: boolean;
+  path: CertificationPath | undefined;
+  references: string[];
+  structure: Map<number, { error?: unknown }>;
 }
 
 const MAX_REASON_LENGTH = 200;
@@ -73,6 +87,7 @@ async function indexMaterial(material: TrustMaterial): Promise<IndexedMaterial> 
     signingKeys,
     trustListSigner: await signingKey(material.trustListSigner, material),
     paths: new Map(),
+    signerFacts: new WeakMap(),
   };
 }
 
@@ -116,21 +131,60 @@ export class TrustStore implements VdsTrust {
    * reference, the UsageList lists the manifest. Rejects with DomainError `vds_untrusted_signer` and a `check`.
    */
   async checkSigner(signer: VdsSigner, manifestId: number, at: Date): Promise<void> {
-    const certificate = new X509Certificate(signer.certificateDer);
+    const facts = await this.factsOf(signer);
+    const { certificate, path } = facts;
     // The verifier checks the signature with `publicKey`: it must be this certificate's key, or the chain proves nothing.
-    if (!spkiDer(signer.publicKey).equals(Buffer.from(certificate.publicKey.rawData))) {
+    if (!facts.keyMatches) {
       throw untrusted('public_key_mismatch', `the public key given is not the key of "${certificate.subject}"`);
     }
-    const path = await this.pathOf(certificate);
     if (!path) {
       throw untrusted('no_path_to_anchor', `"${certificate.subject}" does not chain to a configured trust anchor`);
     }
     const revocations = await this.parts.revocations.current();
-    checkPath(path, {
-      manifestId,
-      at,
-      isCertificateRevoked: (reference) => revocations.certificateReferences.has(reference),
-    });
+    // Every time: validity at `at` and the VRL's certificate references.
+    checkValidityAndRevocation(
+      path,
+      { at, isCertificateRevoked: (reference) => revocations.certificateReferences.has(reference) },
+      facts.references,
+    );
+    // Once per signer and manifest: the rest depends on the certificates alone.
+    let verdict = facts.structure.get(manifestId);
+    if (!verdict) {
+      try {
+        checkPathStructure(path, manifestId);
+        verdict = {};
+      } catch (error) {
+        verdict = { error };
+      }
+      facts.structure.set(manifestId, verdict);
+    }
+    if (verdict.error !== undefined) throw verdict.error;
+  }
+
+  /**
+   * Parsing the certificate, comparing keys and hashing the path cost more than the rest of a Service VDS check
+   * (docs/performance.md): done once per signer object of the current material (signers come from `findSigner`, so
+   * the objects are stable; a reload starts afresh).
+   */
+  private factsOf(signer: VdsSigner): Promise<SignerFacts> {
+    const indexed = this.indexed;
+    let facts = indexed.signerFacts.get(signer);
+    if (!facts) {
+      facts = (async () => {
+        const certificate = new X509Certificate(signer.certificateDer);
+        const path = await this.pathOf(certificate);
+        return {
+          certificate,
+          keyMatches: spkiDer(signer.publicKey).equals(Buffer.from(certificate.publicKey.rawData)),
+          path,
+          references: (path ?? []).map((each) => certificateReferenceHex(new Uint8Array(each.rawData))),
+          structure: new Map(),
+        };
+      })();
+      indexed.signerFacts.set(signer, facts);
+      facts.catch(() => indexed.signerFacts.delete(signer));
+    }
+    return facts;
   }
 
   /** spec §2 step 7: the VDS fingerprint is on the VRL. */

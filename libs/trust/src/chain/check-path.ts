@@ -23,17 +23,35 @@ export function checkEveryCertificate(
   path: readonly X509Certificate[],
   context: Pick<PathCheckContext, 'at' | 'isCertificateRevoked'>,
 ): void {
-  for (const certificate of path) {
+  checkValidityAndRevocation(path, context);
+  checkCriticalExtensions(path);
+}
+
+/**
+ * The part of spec §2 step 4 that changes with time and with the VRL: each certificate inside its validity at `at`
+ * and not revoked by reference (`references`, when given, are the certificates' references in path order).
+ */
+export function checkValidityAndRevocation(
+  path: readonly X509Certificate[],
+  context: Pick<PathCheckContext, 'at' | 'isCertificateRevoked'>,
+  references?: readonly string[],
+): void {
+  path.forEach((certificate, index) => {
     if (context.at < certificate.notBefore || context.at > certificate.notAfter) {
       throw untrusted(
         'outside_validity',
         `${name(certificate)} is valid from ${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}, not at ${context.at.toISOString()}`,
       );
     }
-    const reference = certificateReferenceHex(new Uint8Array(certificate.rawData));
+    const reference = references?.[index] ?? certificateReferenceHex(new Uint8Array(certificate.rawData));
     if (context.isCertificateRevoked(reference)) {
       throw untrusted('certificate_revoked', `${name(certificate)} (reference ${reference}) is revoked`);
     }
+  });
+}
+
+function checkCriticalExtensions(path: readonly X509Certificate[]): void {
+  for (const certificate of path) {
     const unknown = certificate.extensions.find(
       (extension) => extension.critical && !HANDLED_CRITICAL.has(extension.type),
     );
@@ -92,7 +110,17 @@ function checkSigner(signer: X509Certificate, manifestId: number): void {
 
 /** The rules of spec §2 step 4 that apply once a path to an anchor is found (leaf first). */
 export function checkPath(path: CertificationPath, context: PathCheckContext): void {
-  checkEveryCertificate(path, context);
+  checkValidityAndRevocation(path, context);
+  checkPathStructure(path, context.manifestId);
+}
+
+/**
+ * The part of spec §2 step 4 that depends only on the certificates and the manifest — no unknown critical extension,
+ * CA issuers within their path length, a P-256 signing key whose UsageList lists the manifest — so a verdict can be
+ * kept for a path that does not change (TrustStore does, per signing certificate).
+ */
+export function checkPathStructure(path: CertificationPath, manifestId: number): void {
+  checkCriticalExtensions(path);
   checkIssuers(path);
-  checkSigner(path[0], context.manifestId);
+  checkSigner(path[0], manifestId);
 }
