@@ -64,7 +64,11 @@ export class ReloadingSnapshot<T> {
     this.invalidatedAt = ++this.sequence;
   }
 
-  private async reload(): Promise<T> {
+  /**
+   * Loads now, whatever the state; what it loads becomes current unless a load that started later was applied first.
+   * Resolves with this load's value.
+   */
+  async reload(): Promise<T> {
     const sequence = ++this.sequence;
     const loadedAt = this.now();
     const value = await this.load();

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { DEFAULT_SNAPSHOT_STALENESS_MS, ReloadingSnapshot } from '#idtoken/platform';
 import type { TrustChanges } from '../trust-changes.js';
 import type { RevocationInput, RevocationRepository } from './revocation.repository.js';
 
@@ -14,12 +15,6 @@ export interface RevocationSnapshot {
   certificateReferences: ReadonlySet<string>;
 }
 
-interface LoadedSnapshot extends RevocationSnapshot {
-  loadedAt: number;
-  /** Loads are numbered when they start; a higher number read the database later. */
-  sequence: number;
-}
-
 export interface RevocationListOptions {
   now?: () => number;
   /**
@@ -30,29 +25,29 @@ export interface RevocationListOptions {
   warn?: (message: string) => void;
 }
 
-export const DEFAULT_MAX_STALENESS_MS = 30_000;
+export const DEFAULT_MAX_STALENESS_MS = DEFAULT_SNAPSHOT_STALENESS_MS;
 
 /**
- * The VRL as this node sees it: cached in memory, reloaded when a node announces a change on
- * `trust:changed`, and never older than `maxStalenessMs`. A revocation made on this node is visible here
- * as soon as the call (or, inside a caller's transaction, its commit) returns.
+ * The VRL as this node sees it: cached in memory (a ReloadingSnapshot: concurrent readers share one load, a load that
+ * started before a known change is never served, an older load never replaces a newer one), reloaded when a node
+ * announces a change on `trust:changed`, and never older than `maxStalenessMs`. A revocation made on this node is
+ * visible here as soon as the call (or, inside a caller's transaction, its commit) returns.
  */
 export class RevocationList {
-  private snapshot: LoadedSnapshot | undefined;
-  private sequence = 0;
-  /** Loads numbered at or below this started before a known change: their result is out of date. */
-  private invalidatedAt = 0;
-  private pending: { sequence: number; promise: Promise<LoadedSnapshot> } | undefined;
-  private readonly now: () => number;
-  private readonly maxStalenessMs: number;
+  private readonly snapshot: ReloadingSnapshot<RevocationSnapshot>;
 
   constructor(
     private readonly records: RevocationRecords,
     private readonly changes: TrustChanges,
     private readonly options: RevocationListOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
-    this.maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+    this.snapshot = new ReloadingSnapshot(async () => {
+      const entries = await this.records.load();
+      return {
+        fingerprints: new Set(entries.fingerprints),
+        certificateReferences: new Set(entries.certificateReferences),
+      };
+    }, options);
     changes.onChange((change) => {
       if (change !== 'revocations') return;
       this.invalidate();
@@ -63,41 +58,13 @@ export class RevocationList {
   }
 
   /** The current view, reloaded first when out of date. Rejects when the database fails. */
-  async current(): Promise<RevocationSnapshot> {
-    const snapshot = this.snapshot;
-    if (snapshot && snapshot.sequence > this.invalidatedAt && this.now() - snapshot.loadedAt < this.maxStalenessMs) {
-      return snapshot;
-    }
-    if (!this.pending || this.pending.sequence <= this.invalidatedAt) {
-      const promise = this.reload();
-      const pending = { sequence: this.sequence, promise };
-      this.pending = pending;
-      promise
-        .finally(() => {
-          if (this.pending === pending) this.pending = undefined;
-        })
-        .catch(() => undefined);
-    }
-    return this.pending.promise;
+  current(): Promise<RevocationSnapshot> {
+    return this.snapshot.current();
   }
 
-  /**
-   * Loads from the database. A load that started before the one currently applied is discarded on arrival,
-   * so a slow, older read never hides a revocation that a newer read has already seen.
-   */
-  async reload(): Promise<LoadedSnapshot> {
-    const sequence = ++this.sequence;
-    const startedAt = this.now();
-    const entries = await this.records.load();
-    if (!this.snapshot || sequence > this.snapshot.sequence) {
-      this.snapshot = {
-        fingerprints: new Set(entries.fingerprints),
-        certificateReferences: new Set(entries.certificateReferences),
-        loadedAt: startedAt,
-        sequence,
-      };
-    }
-    return this.snapshot;
+  /** Loads from the database now; a load that started before the one currently applied is discarded on arrival. */
+  reload(): Promise<RevocationSnapshot> {
+    return this.snapshot.reload();
   }
 
   close(): void {
@@ -106,7 +73,7 @@ export class RevocationList {
 
   /** Marks the view out of date without querying; the next read reloads. */
   invalidate(): void {
-    this.invalidatedAt = ++this.sequence;
+    this.snapshot.invalidate();
   }
 
   /** Every entry with its reason, actor and time, read from storage (admin view). */
