@@ -1,10 +1,26 @@
 import { jest } from '@jest/globals';
+import { bootStages, parseBootLogLine } from '../bench/support/boot-stages.js';
+import { readCapacityOptions } from '../bench/support/capacity-options.js';
+import { capacityBenchResult, formatCapacityTable } from '../bench/support/capacity-report.js';
+import { measureCapacity } from '../bench/support/capacity-run.js';
 import { measureCryptoCeiling, runBareLoop } from '../bench/support/ceilings.js';
+import { readColdStartOptions } from '../bench/support/cold-start-options.js';
+import { coldStartBenchResult, formatColdStartTable, median } from '../bench/support/cold-start-report.js';
+import { serverEventLoopLag, sessionSocketsOpen } from '../bench/support/event-loop-lag.js';
 import { routeFor, runLoad, warmUp } from '../bench/support/load.js';
 import { measureOidcPhases } from '../bench/support/oidc-phases.js';
 import { formatOidcTable, oidcBenchResult } from '../bench/support/oidc-report.js';
-import { populate } from '../bench/support/population.js';
-import { BENCH_ADMIN_KEY, prepareBackends, startBenchServer, startInProcessServer } from '../bench/support/server.js';
+import { openFileShortfall } from '../bench/support/open-file-limit.js';
+import { UsageError } from '../bench/support/options.js';
+import { tokenIdsOf } from '../bench/support/pending-sessions.js';
+import { populate, type Population } from '../bench/support/population.js';
+import {
+  BENCH_ADMIN_KEY,
+  prepareBackends,
+  startBenchServer,
+  startInProcessServer,
+  type Backends,
+} from '../bench/support/server.js';
 import { servicesUnderTest } from './support/test-env.js';
 
 jest.setTimeout(120_000);
@@ -14,7 +30,7 @@ jest.setTimeout(120_000);
  * of the HTTP + WebSocket load, with two phones. It checks that logins complete without error — no speed figures.
  */
 describe('benchmark smoke run', () => {
-  it('measures the crypto primitives, runs the bare loop and the HTTP login load with no error', async () => {
+  it('measures the crypto primitives, runs the bare loop, the HTTP login load and a tiny capacity run with no error', async () => {
     const crypto = await measureCryptoCeiling(0.05);
     for (const perSecond of Object.values(crypto.opsPerSecond)) expect(perSecond).toBeGreaterThan(0);
     expect(crypto.loginsPerSecondPerCore).toBeGreaterThan(0);
@@ -39,6 +55,7 @@ describe('benchmark smoke run', () => {
         const load = await runLoad(plan, 0.5);
         expect(load.errors.entries()).toEqual([]);
         expect(load.timings.length).toBeGreaterThan(0);
+        await expectTinyCapacityRun(first.baseUrl, prepared.backends, population);
       } finally {
         population.dispose();
       }
@@ -91,5 +108,130 @@ describe('OIDC benchmark smoke run', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/**
+ * The capacity benchmark still works (issue 10): 20 pending sessions with their sockets against a server in this
+ * process, held a moment, then closed. Every socket must get `otp_ready` and stay until closed, and the server must
+ * count them and then none; no memory figures (the server shares this process).
+ */
+async function expectTinyCapacityRun(baseUrl: string, backends: Backends, population: Population): Promise<void> {
+  const options = { sessions: 20, devices: 2, batch: 5, holdSeconds: 1, cpuProfile: false };
+  const outcome = await measureCapacity({
+    baseUrl,
+    service: population.service,
+    tokenIds: tokenIdsOf(population.phones),
+    sessions: options.sessions,
+    batch: options.batch,
+    holdSeconds: 0.3,
+  });
+  expect(outcome.errors.entries()).toEqual([]);
+  expect(outcome.ramp.connected).toBe(20);
+  expect(outcome.hold.connectedAtEnd).toBe(20);
+  expect(outcome.hold.serverSockets).toBe(20);
+  expect(outcome.hold.probe.latenciesMs.length).toBeGreaterThan(0);
+  expect(outcome.afterClose).toEqual({ serverSockets: 0, readyStatus: 200 });
+  const result = capacityBenchResult({
+    startedAt: new Date().toISOString(),
+    options,
+    backends,
+    openFileLimit: {},
+    setupSeconds: 0,
+    outcome,
+  });
+  expect(result.serverRssMiB).toBeUndefined();
+  expect(result.target.allHeldAtOnce).toBe(true);
+  expect(formatCapacityTable(result)).toContain('target < 1024 MiB');
+}
+
+/** The capacity benchmark's parts; its tiny run shares the login smoke run's server (`expectTinyCapacityRun`). */
+describe('capacity benchmark parts', () => {
+  it('reads its options, and refuses a hold as long as a session lives or too few open files', () => {
+    expect(readCapacityOptions([])).toEqual({
+      sessions: 10_000,
+      devices: 50,
+      batch: 200,
+      holdSeconds: 5,
+      cpuProfile: false,
+    });
+    expect(readCapacityOptions(['--sessions', '300', '--batch', '50'])).toMatchObject({ sessions: 300, batch: 50 });
+    expect(readCapacityOptions(['--help'])).toBeUndefined();
+    expect(() => readCapacityOptions(['--hold', '60'])).toThrow(UsageError);
+    expect(() => readCapacityOptions(['--sessions', '0'])).toThrow(UsageError);
+    expect(() => readCapacityOptions(['--socket', '1'])).toThrow(UsageError);
+    expect(openFileShortfall(10_000, 200, 20_000)).toBeUndefined();
+    expect(openFileShortfall(10_000, 200, 1024)).toContain('ulimit -n 12288');
+  });
+
+  it("reads the server's event-loop lag and socket count from its Prometheus text", () => {
+    const metrics = [
+      'nodejs_eventloop_lag_p50_seconds 0.0101',
+      'nodejs_eventloop_lag_p99_seconds 0.0305',
+      'nodejs_eventloop_lag_max_seconds 0.25',
+      '# TYPE idtoken_socket_connections gauge',
+      'idtoken_socket_connections{namespace="device"} 2',
+      'idtoken_socket_connections{namespace="session"} 7',
+    ].join('\n');
+    // The monitor's 10 ms timer is taken off: what is left is lag.
+    expect(serverEventLoopLag(metrics)).toEqual({ p50: 0.1, p99: 20.5, max: 240 });
+    expect(sessionSocketsOpen(metrics)).toBe(7);
+    expect(sessionSocketsOpen('# TYPE idtoken_socket_connections gauge\n')).toBe(0);
+  });
+});
+
+/** The cold-start benchmark's parts that need no server process: options, the log's stages, the medians. */
+describe('cold-start benchmark parts', () => {
+  it('reads its options', () => {
+    expect(readColdStartOptions([])).toEqual({ runs: 3, breakdown: true });
+    expect(readColdStartOptions(['--runs', '5', '--no-breakdown'])).toEqual({ runs: 5, breakdown: false });
+    expect(readColdStartOptions(['-h'])).toBeUndefined();
+    expect(() => readColdStartOptions(['--runs', 'two'])).toThrow(UsageError);
+  });
+
+  it("times the start's stages from the server's log lines", () => {
+    const spawnedAt = Date.parse('2026-01-01T00:00:00.000Z');
+    const at = (ms: number, msg: string) =>
+      JSON.stringify({ level: 30, time: new Date(spawnedAt + ms).toISOString(), msg });
+    const lines = [
+      at(900, 'oidc-provider WARNING: Unsupported runtime.'),
+      at(1000, 'Starting Nest application...'),
+      at(1010, 'AppModule dependencies initialized'),
+      at(3010, 'TypeOrmCoreModule dependencies initialized'),
+      at(3500, 'TrustModule dependencies initialized'),
+      at(3600, 'Nest application successfully started'),
+      at(3650, 'Server listening at http://127.0.0.1:1234'),
+      at(3700, 'IDToken is ready on port 1234'),
+      'not json',
+    ].flatMap((line) => parseBootLogLine(line, spawnedAt) ?? []);
+    expect(bootStages(lines, 3750)).toEqual([
+      { name: 'node, imports, config', ms: 1000 },
+      { name: 'AppModule', ms: 10 },
+      { name: 'TypeOrmCoreModule', ms: 2000 },
+      { name: 'TrustModule', ms: 490 },
+      { name: 'routes, init hooks', ms: 100 },
+      { name: 'listen, ready line', ms: 100 },
+      { name: 'first 200 /health/ready', ms: 50 },
+    ]);
+    // At LOG_LEVEL=warn the lines are not there.
+    expect(bootStages(lines.slice(0, 1), 3750)).toBeUndefined();
+  });
+
+  it('takes the median of the cold starts against the 5 s target', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    const start = (run: number, kind: 'cold' | 'warm', readyMs: number) => ({
+      run,
+      kind,
+      measurement: { readyMs, cpuSecondsAtReady: 1, rssMiBAtReady: 200, stopMs: 100, exitCode: 0 },
+    });
+    const result = coldStartBenchResult({
+      startedAt: new Date().toISOString(),
+      options: { runs: 3, breakdown: false },
+      starts: [start(1, 'cold', 4000), start(1, 'warm', 1000), start(2, 'cold', 6000), start(3, 'cold', 4500)],
+    });
+    expect(result.medianReadyMs).toEqual({ cold: 4500, warm: 1000 });
+    expect(result.target).toEqual({ ms: 5000, met: true });
+    expect(formatColdStartTable(result)).toContain('median cold');
   });
 });
