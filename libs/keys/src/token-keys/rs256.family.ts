@@ -1,7 +1,10 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Rs256TokenJwk } from './public-token-jwk.js';
 import { selfSignedTokenCertificate } from './token-key.certificate.js';
 import { thumbprintKid, type TokenKeyFamily } from './token-key-family.js';
+
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 /**
  * RSA 2048 keys used with RS256, each with a self-signed certificate published in x5c: Microsoft Entra ID External
@@ -12,7 +15,8 @@ export const RS256_TOKEN_KEYS: TokenKeyFamily<Rs256TokenJwk> = {
   purpose: 'token-signing-rs256',
 
   async generate({ now, activatesAt }) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Off the event loop: an RSA 2048 key takes up to a second of CPU (boot, rotation under traffic).
+    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
     const kid = await thumbprintKid(privateKey);
     const commonName = `IDToken token signing ${kid.slice(0, 8)}`;
     const certificateDer = await selfSignedTokenCertificate({ privateKey, commonName, now, activatesAt });
