@@ -5,6 +5,12 @@ export { SecretBox } from './crypto/secret-box.js';
 export { bytea } from './database/bytea.js';
 export { isUniqueViolation } from './database/unique-violation.js';
 export { dataSourceOptions, type PersistenceParts } from './database/data-source-options.js';
+export {
+  PGLITE_TEMPLATE,
+  installedPgliteVersion,
+  readTemplateStamp,
+  type PgliteTemplateStamp,
+} from './database/pglite-template.js';
 export { DomainError } from './errors/domain-error.js';
 export { ERROR_STATUS, type ErrorCode } from './errors/error-codes.js';
 export { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDocument } from './errors/problem.js';

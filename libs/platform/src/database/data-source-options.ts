@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { pgliteDriver } from './pglite-pool.js';
+import { templateFor } from './pglite-template.js';
 
 export interface PersistenceParts {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -42,5 +43,7 @@ export function dataSourceOptions(
   }
   const dataDir = join(config.dataDir, 'pglite');
   mkdirSync(dataDir, { recursive: true });
-  return { ...common, driver: pgliteDriver({ dataDir }) };
+  // A new folder starts from the template `npm run build` made, when there is one (pglite-template.ts).
+  const loadDataDir = templateFor(dataDir);
+  return { ...common, driver: pgliteDriver({ dataDir, ...(loadDataDir ? { loadDataDir } : {}) }) };
 }
