@@ -1,4 +1,8 @@
-import * as xmllint from '@authenio/samlify-node-xmllint';
+type Xmllint = typeof import('@authenio/samlify-node-xmllint');
+
+/** Loaded at the first SAML message, not at boot: its asm.js takes a quarter of a second to load (bench:cold-start). */
+let loading: Promise<Xmllint> | undefined;
+const loadXmllint = () => (loading ??= import('@authenio/samlify-node-xmllint'));
 
 /**
  * samlify's schema validator: @authenio/samlify-node-xmllint (libxml2's xmllint compiled to asm.js, with the SAML 2.0
@@ -8,13 +12,14 @@ import * as xmllint from '@authenio/samlify-node-xmllint';
  * added and mutes the console for exactly its duration; the verdict is unchanged.
  */
 export const samlSchemaValidator = {
-  validate(xml: string): Promise<string> {
+  async validate(xml: string): Promise<string> {
+    const xmllint = await loadXmllint();
     const before = new Set(process.listeners('uncaughtException'));
     const { log, error, warn } = console;
-    let verdict: Promise<string>;
+    let verdict: Promise<unknown>;
     console.log = console.error = console.warn = () => undefined;
     try {
-      verdict = xmllint.validate(xml) as Promise<string>;
+      verdict = xmllint.validate(xml);
     } finally {
       console.log = log;
       console.error = error;
@@ -23,6 +28,6 @@ export const samlSchemaValidator = {
         if (!before.has(listener)) process.removeListener('uncaughtException', listener);
       }
     }
-    return verdict;
+    return (await verdict) as string;
   },
 };
