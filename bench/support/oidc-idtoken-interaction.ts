@@ -19,7 +19,8 @@ export interface IdTokenInteractionContext {
  * The IdP's interaction (libs/oidc/src/interaction) walked as a user with the phone does it:
  *  1. the sign-in page, its identifier prefilled from `login_hint`, submitted with its CSRF token: this starts the
  *     X.1280 session (spec §6.1, on behalf of the client) and redirects to the waiting page with the code;
- *  2. the waiting page's script: the `/session` socket (until `otp_ready`) and its first status poll;
+ *  2. the waiting page's script: the `/session` socket, until `otp_ready` (it polls the status only when the socket
+ *     is refused or lost, or after 5 s as a safety net — later than the phone answers here);
  *  3. the phone signs `sessionId|otp|timestamp|scopes` and posts `POST /auth/verify` (spec §6.2) — it uses the
  *     session and code the page shows, as the push would bring them (bench:login does the same);
  *  4. `approved` on the socket, the script's status check, then `complete`: the interaction ends with the Grant and
@@ -44,13 +45,11 @@ export function idTokenInteraction(context: IdTokenInteractionContext, phone: Ph
       if (waiting.status !== 200 || !waiting.url.pathname.endsWith('/wait')) throw identifierRefused(waiting);
       const session = waitingPage(waiting);
 
+      // With its socket up, the script reads the status only as a safety net, first after 5 s: the phone answers
+      // before that here.
       const channel = new SessionChannel(context.baseUrl, session, pageOrigin);
       try {
-        const [, firstPoll] = await Promise.all([
-          channel.next('otp_ready'),
-          flowStep('status', () => browser.readJson(session.statusUrl)),
-        ]);
-        expectStatus(firstPoll, 'pending');
+        await channel.next('otp_ready');
 
         // spec §6.2: granted = every scope the session asked for.
         const body = phone.login.verifyBody({ sessionId: session.sessionId, otp: session.otp }, context.grantedScopes);

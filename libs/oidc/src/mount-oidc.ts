@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type Provider from 'oidc-provider';
 import { Counter } from 'prom-client';
 import { AppConfig, MetricsRegistry } from '#idtoken/platform';
 import { OidcProviderHost } from './oidc-provider.host.js';
@@ -33,8 +34,21 @@ export function mountOidc(app: NestFastifyApplication): void {
     // Ready before the reply is taken over: a failure here is still answered by Nest's problem filter.
     const provider = await host.provider();
     reply.hijack();
-    await provider.callback()(request.raw, reply.raw);
+    await handlerOf(provider)(request.raw, reply.raw);
   });
+}
+
+type ProviderHandler = ReturnType<Provider['callback']>;
+const handlers = new WeakMap<Provider, ProviderHandler>();
+
+/** The provider's request handler, composed once per provider (Koa composes its middleware on every callback()). */
+function handlerOf(provider: Provider): ProviderHandler {
+  let handler = handlers.get(provider);
+  if (!handler) {
+    handler = provider.callback();
+    handlers.set(provider, handler);
+  }
+  return handler;
 }
 
 function asIssuerRequest(raw: IncomingMessage & { originalUrl?: string }, issuer: URL, clientIp: string): void {

@@ -3,14 +3,14 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { Rs256TokenKeys, TokenKeys } from '#idtoken/keys';
-import { AppConfig, deriveKey, pageHeaders } from '#idtoken/platform';
+import { AppConfig, DomainError, deriveKey, pageHeaders } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
 import { pairwiseSubject } from '#idtoken/sessions';
 import { createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
 import { oidcClaimsOfHolder } from './oidc-account.js';
 import { ID_TOKEN_CLAIMS, clientMetadataOf } from './oidc-clients.js';
-import { OIDC_CLAIM_NAMES_RELEASED, OIDC_SCOPES, oidcClaimsConfiguration } from './oidc-scopes.js';
+import { OIDC_CLAIM_NAMES_RELEASED, OIDC_SCOPES, emailReleasable, oidcClaimsConfiguration } from './oidc-scopes.js';
 import { OIDC_ROUTES, INTERACTION_PATH } from './oidc-routes.js';
 import { logoutPage, renderOidcError, signedOutPage } from './interaction/pages.js';
 import { OidcCiba } from './ciba/oidc-ciba.js';
@@ -29,6 +29,7 @@ export class OidcProviderHost {
   private current: { kid: string; provider: Provider } | undefined;
   private building: Promise<Provider> | undefined;
   private outboundFetch: typeof fetch | undefined;
+  private readonly clientMetadataByService = new WeakMap<object, Readonly<Record<string, unknown>> | undefined>();
 
   constructor(
     private readonly config: AppConfig,
@@ -205,27 +206,51 @@ export class OidcProviderHost {
     };
   }
 
+  /**
+   * A client's metadata, asked for by most oidc-provider requests. Built once per service object: the active
+   * services in memory (libs/services) hand out the same frozen object until the service changes, and a changed
+   * service is a new object — so the secret is unsealed once per change, not once per request.
+   */
   private async clientMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
     const service = await this.services.getActive(clientId).catch(() => undefined);
     if (!service) return undefined;
-    return clientMetadataOf(service, this.secrets.reveal(service));
+    if (this.clientMetadataByService.has(service)) return this.clientMetadataByService.get(service);
+    const built = clientMetadataOf(service, this.secrets.reveal(service));
+    const metadata = built && Object.freeze(built);
+    if (Object.isFrozen(service)) this.clientMetadataByService.set(service, metadata);
+    return metadata;
   }
 
-  /** The holder behind `sub`: only an active enrollment answers; claims computed at the time they are asked. */
+  private async activeHolder(tokenId: string) {
+    try {
+      return await this.enrollments.requireActive(tokenId);
+    } catch (error) {
+      // enrollment_not_found, enrollment_revoked: no account (oidc-provider then refuses the code or token).
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The holder behind `sub`: only an active enrollment answers — as for a login (spec §6.1), not revoked, its
+   * credential neither expired nor on the VRL; claims computed at the time they are asked.
+   */
   private async account(ctx: KoaContextWithOIDC, tokenId: string) {
-    const holder = await this.enrollments.findActive(tokenId);
+    const holder = await this.activeHolder(tokenId);
     if (!holder) return undefined;
     const client = ctx.oidc.client;
     return {
       accountId: tokenId,
-      claims: async (use: string, _scope: string, claims: Record<string, unknown> | null, rejected: string[]) => {
+      claims: async (use: string, scope: string, claims: Record<string, unknown> | null, rejected: string[]) => {
         // oidc-provider filters what we return by the grant; we return only what could be asked for.
         if (use === 'id_token' && client?.[ID_TOKEN_CLAIMS] !== true) return { sub: tokenId };
         const wanted = new Set(OIDC_CLAIM_NAMES_RELEASED);
         for (const name of Object.keys(claims ?? {})) wanted.add(name);
         for (const name of rejected) wanted.delete(name);
-        // The email is the client's own knowledge of the holder (an account link), never the document's.
-        const link = client ? await this.links.get(client.clientId, tokenId) : undefined;
+        // The email is the client's own knowledge of the holder (an account link), never the document's; looked up
+        // only when oidc-provider's filter (these scopes, these claims) would let it out.
+        const emailAsked = emailReleasable(scope, claims, rejected);
+        const link = client && emailAsked ? await this.links.get(client.clientId, tokenId) : undefined;
         const email = link?.email ? { email: link.email, email_verified: link.emailVerified } : {};
         return { sub: tokenId, ...oidcClaimsOfHolder(holder, wanted, new Date()), ...email };
       },

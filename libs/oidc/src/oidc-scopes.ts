@@ -59,6 +59,29 @@ export const OIDC_CLAIM_NAMES_RELEASED: ReadonlySet<string> = new Set(
   Object.values(OIDC_CLAIMS_CONFIGURATION).flatMap((names) => names ?? []),
 );
 
+const EMAIL_CLAIMS = ['email', 'email_verified'];
+
+/**
+ * Whether oidc-provider's claims filter could release the linked email for this request: a scope whose claims
+ * include it, or the `claims` parameter naming it, and the holder did not reject it (otherwise it is filtered out,
+ * so there is no need to look the account link up).
+ */
+export function emailReleasable(
+  scope: string | undefined,
+  claims: Record<string, unknown> | null | undefined,
+  rejected: readonly string[],
+): boolean {
+  const asked = new Set([
+    ...(scope ?? '')
+      .split(' ')
+      .flatMap((name) =>
+        Object.hasOwn(OIDC_CLAIMS_CONFIGURATION, name) ? (OIDC_CLAIMS_CONFIGURATION[name] ?? []) : [],
+      ),
+    ...Object.keys(claims ?? {}),
+  ]);
+  return EMAIL_CLAIMS.some((name) => asked.has(name) && !rejected.includes(name));
+}
+
 export function oidcClaimsConfiguration(): Record<string, string[] | null> {
   return { ...OIDC_CLAIMS_CONFIGURATION };
 }

@@ -1,5 +1,5 @@
 import { errors } from 'oidc-provider';
-import type { DataSource, QueryDeepPartialEntity, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { OidcModelEntity } from './oidc-model.entity.js';
 
 /** What oidc-provider stores and reads back for one model instance. */
@@ -29,22 +29,61 @@ export interface OidcAdapterOptions {
 /** How long an expired row stays before `sweepExpiredOidcModels` deletes it (reads ignore it from expiry on). */
 export const OIDC_SWEEP_GRACE_MS = 60 * 60 * 1000;
 
-type LookupColumn = 'id' | 'uid' | 'userCode';
-
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-/** oidc-provider decides "already used" from `consumed` (epoch seconds) in what `find` returns. */
-function toPayload(row: OidcModelEntity): OidcAdapterPayload {
-  if (!row.consumedAt) return row.payload;
-  return { ...row.payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) };
+/** A row as the written-out statements read it: the payload, and when it was consumed (epoch seconds). */
+interface StoredModel {
+  payload: OidcAdapterPayload;
+  consumed: number | null;
 }
+
+/** oidc-provider decides "already used" from `consumed` (epoch seconds) in what `find` returns. */
+function toPayload(row: StoredModel): OidcAdapterPayload {
+  if (row.consumed === null) return row.payload;
+  return { ...row.payload, consumed: row.consumed };
+}
+
+/*
+ * The statements are written out: oidc-provider reads and writes its models some 25 times per code flow, and the
+ * ORM's query building and entity mapping cost several times the round trip (bench: `npm run bench:oidc`,
+ * docs/performance.md). One statement each, so none holds a transaction.
+ */
+
+// One statement, so concurrent saves of one model never race between a read and a write. A consumed row stays
+// consumed: consumed_at is not overwritten.
+const UPSERT_SQL = `INSERT INTO oidc_models (kind, id, payload, grant_id, user_code, uid, expires_at)
+  VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
+  ON CONFLICT (kind, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+    user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`;
+
+// Counted in a SELECT so that PostgreSQL and PGlite answer alike (no driver-specific "affected rows").
+const CONSUME_SQL = `WITH used AS (
+    UPDATE oidc_models SET consumed_at = $3 WHERE kind = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1
+  ) SELECT count(*)::int AS used FROM used`;
+
+const DESTROY_SQL = `DELETE FROM oidc_models WHERE kind = $1 AND id = $2`;
+const REVOKE_BY_GRANT_SQL = `DELETE FROM oidc_models WHERE grant_id = $1`;
+
+const LOOKUP_COLUMNS = { id: 'id', uid: 'uid', userCode: 'user_code' } as const;
+type LookupColumn = keyof typeof LOOKUP_COLUMNS;
+
+/** The newest row of a kind by one lookup column; `$3` (now) hides expired rows when `live` is set. */
+function findStatement(column: LookupColumn, live: boolean): string {
+  return `SELECT payload, floor(extract(epoch FROM consumed_at))::float8 AS consumed FROM oidc_models
+    WHERE kind = $1 AND ${LOOKUP_COLUMNS[column]} = $2${live ? ' AND (expires_at IS NULL OR expires_at > $3)' : ''}
+    ORDER BY created_at DESC LIMIT 1`;
+}
+
+const FIND_SQL = {
+  live: { id: findStatement('id', true), uid: findStatement('uid', true), userCode: findStatement('userCode', true) },
+  any: { id: findStatement('id', false), uid: findStatement('uid', false), userCode: findStatement('userCode', false) },
+};
 
 /** oidc-provider's adapter over the `oidc_models` table, on PostgreSQL or PGlite alike. */
 export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOptions = {}): OidcAdapterClass {
   const now = options.now ?? (() => new Date());
-  const repository: Repository<OidcModelEntity> = dataSource.getRepository(OidcModelEntity);
 
   return class TypeOrmOidcAdapter implements OidcAdapter {
     /**
@@ -52,32 +91,26 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
      * registry, and `upsert`/`destroy` do nothing, since clients are never registered through oidc-provider.
      */
     private readonly clientFinder: OidcAdapterOptions['clientFinder'];
+    /** Polled kinds: oidc-provider must see their expiry to answer `expired_token` (CIBA, device flow). */
+    private readonly expirySeenByProvider: boolean;
 
     constructor(private readonly name: string) {
       this.clientFinder = name === 'Client' ? options.clientFinder : undefined;
+      this.expirySeenByProvider = EXPIRY_SEEN_BY_PROVIDER.has(name);
     }
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
       if (this.clientFinder) return;
       const expiresAt = typeof expiresIn === 'number' ? new Date(now().getTime() + expiresIn * 1000) : null;
-      // One statement, so concurrent saves of one model never race between a read and a write. A consumed
-      // row stays consumed: consumed_at is not overwritten.
-      await repository
-        .createQueryBuilder()
-        .insert()
-        .values({
-          kind: this.name,
-          id,
-          // TypeORM's deep-partial type has no room for a free-form jsonb object; the payload is stored as given.
-          payload: payload as QueryDeepPartialEntity<OidcModelEntity>['payload'],
-          grantId: stringOrNull(payload.grantId),
-          userCode: stringOrNull(payload.userCode),
-          uid: stringOrNull(payload.uid),
-          expiresAt,
-        })
-        .orUpdate(['payload', 'grant_id', 'user_code', 'uid', 'expires_at'], ['kind', 'id'])
-        .updateEntity(false)
-        .execute();
+      await dataSource.query(UPSERT_SQL, [
+        this.name,
+        id,
+        JSON.stringify(payload),
+        stringOrNull(payload.grantId),
+        stringOrNull(payload.userCode),
+        stringOrNull(payload.uid),
+        expiresAt,
+      ]);
     }
 
     async find(id: string): Promise<OidcAdapterPayload | undefined> {
@@ -101,23 +134,18 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
      */
     async consume(id: string): Promise<void> {
       if (this.clientFinder) return;
-      const result = await repository
-        .createQueryBuilder()
-        .update()
-        .set({ consumedAt: now() })
-        .where('kind = :kind AND id = :id AND consumed_at IS NULL', { kind: this.name, id })
-        .execute();
-      if (result.affected === 0) throw new errors.InvalidGrant(`${this.name} was already used`);
+      const [row] = (await dataSource.query(CONSUME_SQL, [this.name, id, now()])) as { used: number }[];
+      if (!row || row.used === 0) throw new errors.InvalidGrant(`${this.name} was already used`);
     }
 
     async destroy(id: string): Promise<void> {
       if (this.clientFinder) return;
-      await repository.delete({ kind: this.name, id });
+      await dataSource.query(DESTROY_SQL, [this.name, id]);
     }
 
     /** Every model issued under the grant goes, whatever its kind (tokens, codes, an open interaction). */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await repository.delete({ grantId });
+      await dataSource.query(REVOKE_BY_GRANT_SQL, [grantId]);
     }
 
     /**
@@ -125,14 +153,10 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
      * the polled kinds, whose expiry oidc-provider must see to answer `expired_token` (CIBA, device flow).
      */
     private async findLive(column: LookupColumn, value: string): Promise<OidcAdapterPayload | undefined> {
-      const query = repository
-        .createQueryBuilder('model')
-        .where('model.kind = :kind', { kind: this.name })
-        .andWhere(`model.${column} = :value`, { value });
-      if (!EXPIRY_SEEN_BY_PROVIDER.has(this.name)) {
-        query.andWhere('(model.expiresAt IS NULL OR model.expiresAt > :now)', { now: now() });
-      }
-      const row = await query.orderBy('model.createdAt', 'DESC').limit(1).getOne();
+      const rows = (await (this.expirySeenByProvider
+        ? dataSource.query(FIND_SQL.any[column], [this.name, value])
+        : dataSource.query(FIND_SQL.live[column], [this.name, value, now()]))) as StoredModel[];
+      const row = rows[0];
       return row ? toPayload(row) : undefined;
     }
   };

@@ -158,10 +158,12 @@ export class InteractionController {
     const details = await this.details(uid, request, reply);
     const session = await this.recall(uid);
     if (!session) return this.restart(uid, reply);
-    const state = await this.stateOf(session);
-    if (state.status === 'pending') return void (await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303));
-    const approval = state.status === 'approved' ? await this.sessions.approvalOf(session.sessionId) : undefined;
+    // The approval is read first: the session's other records are needed only to say why there is none. (The
+    // session and its wsToken come from this interaction's own record, not from the browser.)
+    const approval = await this.sessions.approvalOf(session.sessionId);
     if (!approval) {
+      const state = await this.stateOf(session);
+      if (state.status === 'pending') return void (await reply.redirect(`${INTERACTION_PATH}/${uid}/wait`, 303));
       const reason: EndReason = state.status === 'rejected' ? (state.reason ?? 'denied') : 'expired';
       return page(
         reply,
@@ -176,8 +178,13 @@ export class InteractionController {
     }
     await this.store.delete(sessionKey(uid));
     const provider = await this.host.provider();
-    const link = await this.links.get(details.clientId, approval.tokenId);
-    if (!link?.email && (await this.requiresEmail(details.clientId))) {
+    // The account link matters only to a client that asked for the email or cannot do without one.
+    const emailRequired = await this.requiresEmail(details.clientId);
+    const link =
+      emailRequired || details.scopes.includes('email')
+        ? await this.links.get(details.clientId, approval.tokenId)
+        : undefined;
+    if (!link?.email && emailRequired) {
       return this.finish(request, reply, {
         error: 'access_denied',
         error_description: 'This service needs an email address, and none is linked to this IDToken identity',

@@ -219,9 +219,11 @@ const layout = htmlDocument;
 
 /**
  * The wait page's script. Counts down ("0:47 remaining"); listens for the outcome on the session's socket (spec §6.4
- * `/session`: approved / rejected / expired) and, as fallback and safety net, polls the status every 2 s (the only
- * path when the socket is blocked). On approval it says "Verifying identity…" while it confirms with the server,
- * then "Identity verified", and continues; any other end opens the page that says which.
+ * `/session`: approved / rejected / expired — a socket that joins late is told the outcome at once) and polls the
+ * status (spec §6.4 "fallback without WebSocket") every 2 s when there is no socket or it was refused or lost, and
+ * otherwise only every 5 s as a safety net, first after 5 s: a page whose socket works costs the server no status
+ * reads while the phone answers. On approval it says "Verifying identity…" while it confirms with the server, then
+ * "Identity verified", and continues; any other end opens the page that says which.
  */
 export const WAIT_JS = `(function(){
 var c=document.getElementById('countdown'),s=document.getElementById('status'),done=false,socket;
@@ -231,7 +233,7 @@ c.textContent=Math.floor(left/60)+':'+String(left%60).padStart(2,'0')+' '+c.data
 if(left===0&&!done){clearInterval(timer);status();}}
 function say(text,cls){s.textContent=text;s.className='status '+(cls||'');}
 function leave(){if(socket)socket.close();location.assign(s.dataset.completeUrl);}
-function finish(outcome){if(done)return;done=true;clearInterval(timer);
+function finish(outcome){if(done)return;done=true;clearInterval(timer);clearTimeout(next);
 if(outcome!=='approved'){leave();return;}
 say(s.dataset.verifying);c.classList.add('hidden');
 var cancel=document.getElementById('cancel');if(cancel)cancel.classList.add('hidden');
@@ -241,10 +243,14 @@ if(b.status==='approved'){say(s.dataset.verified,'ok');setTimeout(function(){say
 else{leave();}}).catch(leave);}
 function status(){return fetch(s.dataset.statusUrl,{credentials:'same-origin',headers:{accept:'application/json'}})
 .then(function(r){return r.json();}).then(function(b){if(b.status!=='pending'){finish(b.status);}});}
-function poll(){status().catch(function(){}).then(function(){if(!done)setTimeout(poll,2000);});}
+var every=5000,next;
+function schedule(ms){clearTimeout(next);next=setTimeout(poll,ms);}
+function poll(){status().catch(function(){}).then(function(){if(!done)schedule(every);});}
+function fallback(){if(done||every===2000)return;every=2000;schedule(0);}
 timer=setInterval(tick,1000);tick();
 if(window.io){socket=window.io('/session',{auth:{sessionId:s.dataset.sessionId,wsToken:s.dataset.wsToken},
 transports:['websocket'],reconnection:false});
 socket.on('approved',function(){finish('approved');});
-socket.on('rejected',function(){finish('rejected');});socket.on('expired',function(){finish('expired');});}
-poll();})();`;
+socket.on('rejected',function(){finish('rejected');});socket.on('expired',function(){finish('expired');});
+socket.on('connect_error',fallback);socket.on('disconnect',fallback);schedule(every);}
+else{every=2000;poll();}})();`;
