@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './options.js';
+import { positiveInteger, readCommandLine, UsageError } from './options.js';
 
 /** What one capacity run opens and for how long it holds it. */
 export interface CapacityBenchOptions {
@@ -21,21 +21,9 @@ One server process; every session must be open within its 60 s lifetime. Needs a
 this process and in the server (ulimit -n).
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else embedded PGlite and the in-process store.`;
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, not "${raw}"`);
-  return value;
-}
-
 /** Reads the command line; `undefined` means `--help` was asked for. */
 export function readCapacityOptions(argv: string[]): CapacityBenchOptions | undefined {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = readCommandLine(() => parse(argv));
   if (parsed.values.help) return undefined;
   const holdSeconds = positiveInteger('hold', parsed.values.hold, 5);
   if (holdSeconds >= 60) throw new UsageError('--hold must be under 60: the sessions live 60 s (spec §6.1)');

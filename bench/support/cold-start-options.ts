@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './options.js';
+import { positiveInteger, readCommandLine } from './options.js';
 
 /** How many starts one cold-start run times. */
 export interface ColdStartBenchOptions {
@@ -15,21 +15,9 @@ export const COLD_START_USAGE = `Usage: npm run bench:cold-start -- [--runs N] [
 Runs node dist/apps/idp/src/main.js with embedded PGlite and the in-process store (no DATABASE_URL, no REDIS_URL),
 NODE_ENV=development, LOG_LEVEL=warn, and times spawn → the first 200 of GET /health/ready.`;
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, not "${raw}"`);
-  return value;
-}
-
 /** Reads the command line; `undefined` means `--help` was asked for. */
 export function readColdStartOptions(argv: string[]): ColdStartBenchOptions | undefined {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = readCommandLine(() => parse(argv));
   if (parsed.values.help) return undefined;
   return {
     runs: positiveInteger('runs', parsed.values.runs, 3),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './options.js';
+import { positiveInteger, readCommandLine } from './options.js';
 
 /** What one OIDC run measures: how many flows in flight, for how long (each phase), with how many phones. */
 export interface OidcBenchOptions {
@@ -16,21 +16,9 @@ export const OIDC_USAGE = `Usage: npm run bench:oidc -- [--flows-concurrency C] 
 Two phases with the same clients: the IDToken IdP (phone approval), then a bare oidc-provider (trivial interaction).
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else embedded PGlite and the in-process store.`;
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, not "${raw}"`);
-  return value;
-}
-
 /** Reads the command line; `undefined` means `--help` was asked for. */
 export function readOidcOptions(argv: string[]): OidcBenchOptions | undefined {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = readCommandLine(() => parse(argv));
   if (parsed.values.help) return undefined;
   const flowsConcurrency = positiveInteger('flows-concurrency', parsed.values['flows-concurrency'], 20);
   return {

@@ -24,7 +24,8 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+/** An option's value as a positive integer (`fallback` when absent); anything else is a UsageError naming it. */
+export function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, not "${raw}"`);
@@ -40,17 +41,21 @@ function nodeCounts(raw: string | undefined, shared: boolean): number[] {
   return counts;
 }
 
+/** Runs a `parseArgs` call; its refusal (an unknown option, a missing value) becomes a UsageError. */
+export function readCommandLine<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /**
  * Reads the command line; `undefined` means `--help` was asked for. `shared`: PostgreSQL and Redis are configured,
  * so several server processes can share the data.
  */
 export function readOptions(argv: string[], shared: boolean): BenchOptions | undefined {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = readCommandLine(() => parse(argv));
   if (parsed.values.help) return undefined;
   const devices = positiveInteger('devices', parsed.values.devices, 50);
   return {
