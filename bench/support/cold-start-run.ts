@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bootStages, parseBootLogLine, type BootLogLine, type BootStage } from './boot-stages.js';
-import { processUsage } from './server-nodes.js';
+import { freePort, processUsage } from './server-nodes.js';
 
 /** The production entry point, as `npm start` runs it (compiled next to the bench by `tsconfig.bench.json`). */
 const MAIN = fileURLToPath(new URL('../../apps/idp/src/main.js', import.meta.url));
@@ -136,15 +135,4 @@ async function isReady(baseUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

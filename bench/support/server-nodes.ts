@@ -36,7 +36,8 @@ export function processUsage(pid: number): ProcessUsage {
   return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, rssMiB: (Number(fields[21]) * PAGE_SIZE) / 2 ** 20 };
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (the server is told its port before it starts, as a deployment would). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
