@@ -151,6 +151,8 @@ describe('trust lists over real HTTP (spec §2)', () => {
 });
 
 describe('the development PKI across a restart', () => {
+  // Two boots on an embedded database created from nothing (initdb in WebAssembly, every migration): a busy machine
+  // needs more than the default 30 s.
   it('is generated on the first boot and reused on the next one with the same DATA_DIR', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'idtoken-trust-restart-'));
     // Embedded PGlite in that folder, and the same master secret, as a developer's `npm start` twice.
@@ -169,7 +171,7 @@ describe('the development PKI across a restart', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 describe('trust material from files (the production path)', () => {
