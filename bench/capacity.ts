@@ -4,7 +4,7 @@ import { CAPACITY_USAGE, readCapacityOptions } from './support/capacity-options.
 import { capacityBenchResult, formatCapacityTable, writeCapacityResult } from './support/capacity-report.js';
 import { measureCapacity } from './support/capacity-run.js';
 import { openFileLimit, openFileShortfall } from './support/open-file-limit.js';
-import { UsageError } from './support/options.js';
+import { runBenchmark, UsageError } from './support/options.js';
 import { tokenIdsOf } from './support/pending-sessions.js';
 import { populate } from './support/population.js';
 import { startServerNodes } from './support/server-nodes.js';
@@ -87,12 +87,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${CAPACITY_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main, CAPACITY_USAGE);

@@ -7,7 +7,7 @@ import {
   type TimedStart,
 } from './support/cold-start-report.js';
 import { freshDeployment, measureStart } from './support/cold-start-run.js';
-import { UsageError } from './support/options.js';
+import { runBenchmark } from './support/options.js';
 
 /**
  * Embedded start (issue 10): the production entry point on a new empty DATA_DIR with PGlite and the in-process store,
@@ -55,12 +55,4 @@ async function main(): Promise<void> {
   if (result.starts.some((start) => start.exitCode !== 0)) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${COLD_START_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main, COLD_START_USAGE);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measureCryptoCeiling, runBareLoop, type BareLoopOutcome, type CryptoCeiling } from './support/ceilings.js';
 import { runLoad, warmUp, type LoadPlan } from './support/load.js';
-import { readOptions, USAGE, UsageError, type BenchOptions } from './support/options.js';
+import { readOptions, runBenchmark, USAGE, type BenchOptions } from './support/options.js';
 import { populate, type Population } from './support/population.js';
 import { formatTable, machineInfo, writeResult, type LoginBenchResult, type TimedPhase } from './support/report.js';
 import { startServerNodes } from './support/server-nodes.js';
@@ -169,12 +169,4 @@ async function countApprovals(databaseUrl: string | undefined): Promise<number |
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main, USAGE);

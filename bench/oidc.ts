@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { OIDC_USAGE, readOidcOptions } from './support/oidc-options.js';
 import { measureOidcPhases, type OidcPhases } from './support/oidc-phases.js';
 import { formatOidcTable, oidcBenchResult, writeOidcResult } from './support/oidc-report.js';
-import { UsageError } from './support/options.js';
+import { runBenchmark } from './support/options.js';
 import { BENCH_ADMIN_KEY, startBenchServer } from './support/server.js';
 
 /**
@@ -37,12 +37,4 @@ async function main(): Promise<void> {
   if (result.idtoken.flowsCompleted === 0 || result.bareOidcProvider.flowsCompleted === 0) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${OIDC_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main, OIDC_USAGE);

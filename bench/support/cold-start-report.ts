@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installedPgliteVersion } from '#idtoken/platform';
 import type { BootStage } from './boot-stages.js';
 import type { ColdStartBenchOptions } from './cold-start-options.js';
 import type { StartMeasurement } from './cold-start-run.js';
@@ -11,17 +11,8 @@ import { round } from './stats.js';
 export const COLD_START_TARGET_MS = 5_000;
 
 /** One timed start, rounded for the report. */
-export interface StartResult {
-  run: number;
-  /** cold: a new empty DATA_DIR; warm: the same folder again, migrations applied and keys made. */
-  kind: 'cold' | 'warm';
-  readyMs: number;
-  readyLineMs?: number;
-  cpuSecondsAtReady: number;
-  rssMiBAtReady: number;
-  stopMs: number;
-  exitCode: number | null;
-}
+/** One start as reported: which run and kind, and its measurement (stages apart) rounded. */
+export type StartResult = { run: number; kind: 'cold' | 'warm' } & Omit<StartMeasurement, 'stages'>;
 
 /** Everything one cold-start run measured; written as JSON next to the printed table. */
 export interface ColdStartBenchResult {
@@ -70,19 +61,6 @@ export function median(values: number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function pgliteVersion(): string {
-  try {
-    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    // Its exports map hides package.json: read it from the package's folder (the entry is in dist/).
-    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
-      version?: unknown;
-    };
-    return String(manifest.version ?? '?');
-  } catch {
-    return '?';
-  }
-}
-
 /** The run's result from its timed starts and the optional breakdown pair. */
 export function coldStartBenchResult(run: {
   startedAt: string;
@@ -99,7 +77,7 @@ export function coldStartBenchResult(run: {
     options: run.options,
     machine: {
       ...machineInfo({ database: 'PGlite (embedded)', store: 'in-process' }),
-      pglite: pgliteVersion(),
+      pglite: installedPgliteVersion(),
     },
     starts,
     medianReadyMs: { cold: round(cold, 0), warm: round(median(readyOf('warm')), 0) },

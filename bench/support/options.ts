@@ -81,3 +81,18 @@ function parse(argv: string[]) {
     strict: true,
   });
 }
+
+/**
+ * Runs a benchmark's `main`: a UsageError prints the message and the usage (exit 2), anything else the error (exit 1).
+ */
+export function runBenchmark(main: () => Promise<void>, usage: string): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
