@@ -27,6 +27,12 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/{apps,libs,test,migrations}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  testTimeout: 30000,
+  // Generous: this VM's speed drifts several-fold within minutes, and a timeout is for a hang, not a speed target
+  // (those are benchmarks, bench/).
+  testTimeout: 60000,
   setupFiles: ['reflect-metadata'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/after-each-file.ts'],
+  // A handle a test leaks must not hold CI open until its time limit; after-each-file.ts closes what tests
+  // abandon, and this ends the run whatever else is left.
+  forceExit: true,
 };

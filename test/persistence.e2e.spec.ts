@@ -38,7 +38,7 @@ describe.each(engines)('persistence on %s', (_engine, overrides) => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(overrides);
+    env = await createTestEnvironment(overrides, { emptyDatabase: true });
     dataSource = await new DataSource(dataSourceOptions(env.config, persistence)).initialize();
   });
   afterAll(async () => {

@@ -31,7 +31,7 @@ describe.each(engines)('trust store persistence on %s', (_engine, overrides) => 
   let keys: KeyMaterialStore;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(overrides);
+    env = await createTestEnvironment(overrides, { emptyDatabase: true });
     dataSource = await new DataSource(dataSourceOptions(env.config, persistence)).initialize();
     await dataSource.runMigrations();
     audit = new AuditTrail(dataSource);

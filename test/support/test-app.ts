@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import type { EphemeralStore } from '#idtoken/platform';
 import { createIdpApp } from '../../apps/idp/src/create-app.js';
+import { trackStart } from './abandoned-starts.js';
 import { createTestEnvironment, type TestEnvironment } from './test-env.js';
 
 export interface RunningApp {
@@ -14,22 +15,30 @@ export interface RunningApp {
 }
 
 /** Boots the real IdP on a free loopback port, with a test environment of its own. */
-export async function startTestApp(
+export function startTestApp(
   overrides: Record<string, string | undefined> = {},
   options: { ephemeralStore?: EphemeralStore; port?: number } = {},
+): Promise<RunningApp> {
+  return trackStart(start(overrides, options));
+}
+
+async function start(
+  overrides: Record<string, string | undefined>,
+  options: { ephemeralStore?: EphemeralStore; port?: number },
 ): Promise<RunningApp> {
   const env = await createTestEnvironment(overrides);
   const app = await createIdpApp(env.config, pino({ level: 'silent' }), options);
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  let closed: Promise<void> | undefined;
   return {
     app,
     env,
     baseUrl: `http://127.0.0.1:${address.port}`,
-    async close() {
-      await app.close();
-      await env.dispose();
+    close() {
+      closed ??= app.close().then(() => env.dispose());
+      return closed;
     },
   };
 }
