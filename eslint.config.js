@@ -28,6 +28,7 @@ export default tseslint.config(
       'test/**',
       '**/*.spec.ts',
       'jest.config.js',
+      '.ci/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
