@@ -1,4 +1,4 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { approvalHashMatches } from './approval-hash.js';
 import { SessionVerificationError } from './errors.js';
 
@@ -58,9 +58,19 @@ function wellFormed(approval: unknown): Approval {
   return { jwt: fields.jwt, hash: fields.hash, random: fields.random };
 }
 
-/** spec §7: ES256 only, `iss` byte-exact, `aud` = serviceId, within `exp`. */
+/**
+ * The server's JWKS also publishes the Service-VDS key (spec §5, kid `service-vds-<certificate reference>`): it signs
+ * seals, never tokens, so a JWT naming it is refused before any key is looked up.
+ */
+const SERVICE_VDS_KID = /^service-vds-/;
+
+/** spec §7: ES256 only, signed by a token key, `iss` byte-exact, `aud` = serviceId, within `exp`. */
 async function verifiedJwt(jwt: string, expected: ApprovalExpectations): Promise<JWTPayload> {
   try {
+    const { kid } = decodeProtectedHeader(jwt);
+    if (typeof kid === 'string' && SERVICE_VDS_KID.test(kid)) {
+      throw new Error(`kid ${kid} is the Service-VDS key, which signs no tokens`);
+    }
     const { payload } = await jwtVerify(jwt, expected.jwks, {
       issuer: expected.issuer,
       audience: expected.audience,
