@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { RedisStore } from '#idtoken/platform';
 import { TRUST_CHANGED_CHANNEL } from '#idtoken/trust';
 import { runIdtoken } from './support/cli.js';
-import { servicesUnderTest } from './support/test-env.js';
+import { copyMigratedPglite, servicesUnderTest } from './support/test-env.js';
 
 /** `npm run idtoken -- …` without the build step: the same function, in this process, on embedded PGlite. */
 describe('idtoken CLI: pki commands', () => {
-  // Each command boots the embedded database and runs every migration: slow on a loaded CI machine.
+  // Each command boots the embedded database: slow on a loaded CI machine (the migrations come ready, below).
   jest.setTimeout(120_000);
   let dataDir: string;
   let env: Record<string, string>;
@@ -22,8 +22,9 @@ describe('idtoken CLI: pki commands', () => {
   const fingerprintOf = (pem: string) =>
     execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem, encoding: 'utf8' }).trim();
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'idtoken-cli-'));
+    await copyMigratedPglite(dataDir);
     env = { NODE_ENV: 'development', DATA_DIR: dataDir, IDTOKEN_MASTER_SECRET: 'ef'.repeat(32), LOG_LEVEL: 'silent' };
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -33,9 +33,7 @@ export async function createTestEnvironment(
     ? await createDatabase(serverUrl, options.emptyDatabase ? undefined : await migratedTemplateDatabase(serverUrl))
     : undefined;
   const embedded = !('DATABASE_URL' in overrides ? overrides.DATABASE_URL : database);
-  if (embedded && !options.emptyDatabase && !overrides.DATA_DIR) {
-    cpSync(await migratedPgliteFolder(), join(dataDir, 'pglite'), { recursive: true });
-  }
+  if (embedded && !options.emptyDatabase && !overrides.DATA_DIR) await copyMigratedPglite(dataDir);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -55,6 +53,11 @@ export async function createTestEnvironment(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Puts a migrated embedded database into DATA_DIR `dataDir`, as a server's first start would leave it. */
+export async function copyMigratedPglite(dataDir: string): Promise<void> {
+  cpSync(await migratedPgliteFolder(), join(dataDir, 'pglite'), { recursive: true });
 }
 
 /** Names what a migrated template holds: the migrations (their code, as this run compiled it) and the engine. */
