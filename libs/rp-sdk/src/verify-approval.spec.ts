@@ -4,13 +4,15 @@ import { computeApprovalHash } from './approval-hash.js';
 import { SessionVerificationError } from './errors.js';
 import { verifyApproval } from './verify-approval.js';
 
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 /** A JWKS as the server publishes it: a token key and the Service-VDS key (spec §5), both ES256. */
 describe('verifyApproval: which published key may sign the JWT', () => {
   const issuer = 'https://id.example';
   const sessionId = `sess_${randomBytes(16).toString('base64url')}`;
   const wsToken = randomBytes(32).toString('base64url');
   const random = randomBytes(16).toString('hex');
-  let keys: { token: CryptoKey; serviceVds: CryptoKey; jwks: ReturnType<typeof createLocalJWKSet> };
+  let keys: { token: PrivateKey; serviceVds: PrivateKey; jwks: ReturnType<typeof createLocalJWKSet> };
 
   beforeAll(async () => {
     const token = await generateKeyPair('ES256');
@@ -27,7 +29,7 @@ describe('verifyApproval: which published key may sign the JWT', () => {
     };
   });
 
-  async function approvalSignedBy(key: CryptoKey, kid: string) {
+  async function approvalSignedBy(key: PrivateKey, kid: string) {
     const jwt = await new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(issuer)

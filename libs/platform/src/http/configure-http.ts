@@ -20,7 +20,8 @@ export function configureHttp(app: NestFastifyApplication): void {
   const metrics = app.get(MetricsRegistry);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+    // nosniff: a JSON or problem+json answer is never read as HTML or script, whatever it echoes.
+    void reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     // The route template, never the raw URL: bounded label cardinality.
