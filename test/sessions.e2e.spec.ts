@@ -358,6 +358,35 @@ describe('sessions (spec §6) end to end', () => {
       .expect(403);
   });
 
+  it('counts a bad signature in a claims-only session for the session only, not against the tokenId it names', async () => {
+    // A claims-only sessionId is easy to get (any QR sign-in page); were its bad signatures counted against the
+    // tokenId they name, anyone knowing a tokenId could lock its holder out (docs/decisions.md).
+    const phone = await enrolledDevice();
+    const lockout = () => http().get(`/admin/enrollments/${phone.tokenId}/lockout`).set(admin);
+    const claimsOnly = async () => {
+      const response = await initiate({ serviceId: 'shop', scopes: ['identity:age_over_18'] }).expect(200);
+      const { sessionId, qr } = response.body as { sessionId: string; qr: string };
+      const { otp } = JSON.parse(Buffer.from(qr.slice('IDTK1:'.length), 'base64url').toString('utf8')) as {
+        otp: string;
+      };
+      return { sessionId, autoPassword: otp };
+    };
+    const session = await claimsOnly();
+    // Another enrolled device signs in the holder's name: three bad signatures end the session...
+    const forged = { ...verifyBody(session, { grantedScopes: [] }, device), tokenId: phone.tokenId! };
+    expect((await verify(forged).expect(401)).body.code).toBe('invalid_signature');
+    await verify(forged).expect(401);
+    expect((await verify(forged).expect(429)).body.code).toBe('too_many_attempts');
+    // ...and the holder's count is untouched.
+    expect((await lockout().expect(200)).body).toMatchObject({ failures: 0, locked: false });
+
+    // A wrong code signed by the holder's own device does count: that is a guess only the holder's key can make.
+    const second = await claimsOnly();
+    const guessed = verifyBody(second, { otp: wrongOtp(second.autoPassword), grantedScopes: [] }, phone);
+    expect((await verify(guessed).expect(401)).body.code).toBe('invalid_otp');
+    expect((await lockout().expect(200)).body).toMatchObject({ failures: 1, locked: false });
+  });
+
   it('ends the session when the holder denies it (device-signed, action deny)', async () => {
     const session = await started();
     const denied = await http()

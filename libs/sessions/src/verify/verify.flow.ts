@@ -58,19 +58,25 @@ export class VerifyFlow {
     return this.approve(taken, enrollment, grant, request, actor, now);
   }
 
-  /** spec §6.2: every failed signature or OTP check counts, per session and per tokenId; the third ends the session. */
+  /**
+   * spec §6.2: every failed signature or OTP check counts, per session and per tokenId; the third ends the session.
+   * One exception (docs/decisions.md, "Failed signatures in claims-only sessions"): a claims-only session is bound to
+   * no tokenId, so a bad signature there names a holder nobody proved to be — counting it would let anyone with a
+   * claims-only sessionId lock any known tokenId out for 24 h. It counts for the session only.
+   */
   private async countingFailures(session: SessionRecord, actor: SessionActor, checks: () => void): Promise<void> {
     try {
       checks();
     } catch (error) {
       if (!(error instanceof DomainError) || !COUNTED_FAILURES.has(error.code)) throw error;
-      const [failures] = await Promise.all([
-        this.sessions.countSessionFailure(session.sessionId),
-        this.sessions.countTokenFailure(actor.tokenId),
-      ]);
-      // Each failed attempt is a security event of its own (a wrong code is how a relayed or guessed OTP shows).
       // A bad signature proves nobody: the sender is not the device, whose key id is only what was claimed.
       const signed = error.code !== 'invalid_signature';
+      const countsForHolder = signed || session.tokenId !== undefined;
+      const [failures] = await Promise.all([
+        this.sessions.countSessionFailure(session.sessionId),
+        countsForHolder ? this.sessions.countTokenFailure(actor.tokenId) : undefined,
+      ]);
+      // Each failed attempt is a security event of its own (a wrong code is how a relayed or guessed OTP shows).
       await this.audit.record({
         type: 'session.check_failed',
         actor: signed ? `device:${actor.keyId}` : 'anonymous',
