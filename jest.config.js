@@ -29,7 +29,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Generous: this VM's speed drifts several-fold within minutes, and a timeout is for a hang, not a speed target
   // (those are benchmarks, bench/).
-  testTimeout: 60000,
+  testTimeout: 120000,
   setupFiles: ['reflect-metadata'],
   setupFilesAfterEnv: ['<rootDir>/test/support/after-each-file.ts'],
   // A handle a test leaks must not hold CI open until its time limit; after-each-file.ts closes what tests
