@@ -372,6 +372,78 @@ describe('web attacks on the real server (issue 11)', () => {
     });
   });
 
+  describe('CORS for a browser-only relying party (publicInitiate, spec §6.1)', () => {
+    const KIOSK = 'https://kiosk.example';
+
+    beforeAll(async () => {
+      await registerService(issuer, {
+        serviceId: 'kiosk',
+        url: KIOSK,
+        allowedScopes: ['identity:age_over_18'],
+        publicInitiate: true,
+        requireTrust: false,
+      });
+    });
+
+    const preflight = (path: string, origin: string, method: string) =>
+      fetch(`${issuer}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
+
+    it('grants its own origin a preflight for initiate and the poll — no credentials — and nobody else', async () => {
+      for (const [path, method] of [
+        ['/auth/initiate', 'POST'],
+        ['/auth/sessions/sess_AAAAAAAAAAAAAAAAAAAAAA', 'GET'],
+      ] as const) {
+        const granted = await preflight(path, KIOSK, method);
+        expect(granted.status).toBe(204);
+        expect(granted.headers.get('access-control-allow-origin')).toBe(KIOSK);
+        expect(granted.headers.get('access-control-allow-methods')).toContain(method);
+        expect(granted.headers.get('access-control-allow-credentials')).toBeNull();
+        expect(granted.headers.get('vary')).toMatch(/origin/i);
+        for (const origin of [EVIL, SHOP, 'null']) {
+          const refused = await preflight(path, origin, method);
+          expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+          await expectProblem(refused, 404, 'not_found');
+        }
+      }
+      // Only the session API: its origin gets no preflight anywhere else.
+      for (const path of ['/auth/verify', '/enroll', '/admin/services']) {
+        const elsewhere = await preflight(path, KIOSK, 'POST');
+        expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+        await expectProblem(elsewhere, 404, 'not_found');
+      }
+    });
+
+    it('lets its page read an initiate, the poll and a refusal; another origin reads none of them', async () => {
+      const initiateFrom = (origin: string, body: object) =>
+        fetch(`${issuer}/auth/initiate`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json', 'x-forwarded-for': nextIp() },
+          body: JSON.stringify(body),
+        });
+      const started = await initiateFrom(KIOSK, { serviceId: 'kiosk', scopes: ['identity:age_over_18'] });
+      expect(started.status).toBe(200);
+      expect(started.headers.get('access-control-allow-origin')).toBe(KIOSK);
+      const { sessionId, wsToken } = (await started.json()) as { sessionId: string; wsToken: string };
+      const polled = await fetch(`${issuer}/auth/sessions/${sessionId}`, {
+        headers: { origin: KIOSK, authorization: `Bearer ${wsToken}` },
+      });
+      expect(polled.status).toBe(200);
+      expect(polled.headers.get('access-control-allow-origin')).toBe(KIOSK);
+      expect(await polled.json()).toEqual({ status: 'pending' });
+
+      const refused = await initiateFrom(KIOSK, { serviceId: 'kiosk', scopes: ['identity:name'] });
+      expect(refused.headers.get('access-control-allow-origin')).toBe(KIOSK);
+      await expectProblem(refused, 422, 'invalid_scope');
+
+      const foreign = await initiateFrom(EVIL, { serviceId: 'kiosk', scopes: ['identity:age_over_18'] });
+      expect(foreign.status).toBe(200);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
   describe('the /session socket (spec §6.4)', () => {
     const startedSession = async () => {
       const response = await initiate({ tokenId: phone.device.tokenId, serviceId: 'shop' });

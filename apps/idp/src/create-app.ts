@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { PinoNestLogger, configureHttp, requestIdFor, type AppConfig, type EphemeralStore } from '#idtoken/platform';
 import { mountOidc } from '#idtoken/oidc';
-import { OriginCheckingIoAdapter } from '#idtoken/sessions';
+import { OriginCheckingIoAdapter, allowBrowserOnlyServices } from '#idtoken/sessions';
 import { AppModule } from './app.module.js';
 
 /** Builds the IdP application (not yet listening): used by main.ts and by the end-to-end tests. */
@@ -30,6 +30,8 @@ export async function createIdpApp(
   // oidc-provider takes its requests raw, before Fastify parses bodies (docs/oidc.md).
   mountOidc(app);
   configureHttp(app);
+  // spec §6.1: a browser-only relying party's pages call initiate and the poll cross-origin.
+  allowBrowserOnlyServices(app);
   // spec §6.4: socket.io on the same server; every socket handshake's Origin is checked (`allowRequest`).
   app.useWebSocketAdapter(new OriginCheckingIoAdapter(app));
   return app;

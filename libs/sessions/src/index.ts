@@ -2,6 +2,7 @@
 export * from './derivation/index.js';
 export { SessionsModule } from './sessions.module.js';
 export { OriginCheckingIoAdapter, SessionOrigins } from './channels/index.js';
+export { allowBrowserOnlyServices } from './http/browser-cors.js';
 export { SessionService } from './session.service.js';
 export { SessionLifecycle } from './session-lifecycle.js';
 export { SESSION_EVENTS_CHANNEL, SessionStore } from './session.store.js';

@@ -10,6 +10,8 @@ interface Directory {
   byId: ReadonlyMap<string, Readonly<ServiceEntity>>;
   /** The `url` of every active service: stored exactly as an origin (libs/services validates it). */
   origins: ReadonlySet<string>;
+  /** Those of the `publicInitiate` services: browser-only relying parties, whose pages call the session API. */
+  browserOrigins: ReadonlySet<string>;
 }
 
 /**
@@ -79,6 +81,15 @@ export class ActiveServices implements OnModuleInit, OnModuleDestroy {
     return stored;
   }
 
+  /**
+   * Whether `origin` is the origin of an active `publicInitiate` service (spec §6.1: a browser-only relying party
+   * calls initiate from its own pages). From memory only: this answers CORS requests from any page on the Internet,
+   * and a service created a moment ago on another node is known here within milliseconds.
+   */
+  async hasBrowserOrigin(origin: string): Promise<boolean> {
+    return (await this.snapshot.current()).browserOrigins.has(origin);
+  }
+
   /** After a change to a service has committed: visible here at once, then announced to the other nodes. */
   async changed(): Promise<void> {
     this.snapshot.invalidate();
@@ -99,6 +110,7 @@ export class ActiveServices implements OnModuleInit, OnModuleDestroy {
     return {
       byId: new Map(services.map((service) => [service.serviceId, frozen(service)])),
       origins: new Set(services.map((service) => service.url)),
+      browserOrigins: new Set(services.filter((service) => service.publicInitiate).map((service) => service.url)),
     };
   }
 }
