@@ -742,6 +742,29 @@ describe('web attacks on the real server (issue 11)', () => {
       expect(await enrollmentStatus(phone.device.tokenId!)).toBe('active');
     });
 
+    it('refuses an address past 20 failed admin authentications a minute, a right key included; audits each failure', async () => {
+      const guesser = nextIp();
+      const from = (ip: string, key: string) =>
+        fetch(`${issuer}/admin/services`, { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': ip } });
+      for (let guess = 0; guess < 20; guess += 1) {
+        await expectProblem(await from(guesser, `idt_guess_${guess}_${'x'.repeat(24)}`), 401, 'unauthorized');
+      }
+      // Past the limit the key is not even looked at: a right one would otherwise stand out among the refusals.
+      const refused = await from(guesser, BOOTSTRAP_ADMIN_KEY);
+      await expectProblem(refused, 429, 'rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      // Another address is not affected.
+      expect((await from(nextIp(), BOOTSTRAP_ADMIN_KEY)).status).toBe(200);
+
+      const audit = await as(BOOTSTRAP_ADMIN_KEY, '/admin/audit-events?type=admin.auth_failed&limit=100');
+      const { events } = (await audit.json()) as { events: { ip: string; actor: string; data: object }[] };
+      const mine = events.filter((event) => event.ip === guesser);
+      expect(mine).toHaveLength(20);
+      expect(mine[0]).toMatchObject({ actor: 'anonymous', data: { reason: 'unknown_or_revoked' } });
+      expect(JSON.stringify(mine)).not.toContain('idt_guess_');
+    });
+
     it('answers a missing, empty, malformed or oversized Authorization with 401 unauthorized, never a 500', async () => {
       const values: (string | undefined)[] = [
         undefined,

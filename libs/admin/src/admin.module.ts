@@ -3,6 +3,7 @@ import { ApiKeyAdmin } from './api-keys/api-key.admin.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
 import { AdminAuthGuard } from './http/admin-auth.guard.js';
+import { AdminAuthFailures } from './http/admin-auth-failures.js';
 import { StationsController } from './http/stations.controller.js';
 import { AuditController } from './http/audit.controller.js';
 import { StationsService } from './stations/stations.service.js';
@@ -11,7 +12,7 @@ import { StationsService } from './stations/stations.service.js';
 @Global()
 @Module({
   controllers: [StationsController, ApiKeysController, AuditController],
-  providers: [ApiKeyService, ApiKeyAdmin, AdminAuthGuard, StationsService],
-  exports: [ApiKeyService, AdminAuthGuard, StationsService],
+  providers: [ApiKeyService, ApiKeyAdmin, AdminAuthFailures, AdminAuthGuard, StationsService],
+  exports: [ApiKeyService, AdminAuthFailures, AdminAuthGuard, StationsService],
 })
 export class AdminModule {}

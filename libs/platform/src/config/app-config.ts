@@ -47,6 +47,7 @@ export class AppConfig {
   readonly initiateRateLimitPerMinute: number;
   /** SAML SSO, SLO and IdP-initiated requests per client IP per minute. */
   readonly samlRateLimitPerMinute: number;
+  readonly adminAuthFailureLimitPerMinute: number;
   /** Session starts per tokenId per minute: bounds the pushes anyone can send to one phone. */
   readonly initiatePerTokenLimitPerMinute: number;
   /** spec §6.3 push channels: FCM when a service-account file is given; the device inbox unless turned off. */
@@ -149,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     initiateRateLimitPerMinute: raw.INITIATE_RATE_LIMIT_PER_MINUTE,
     initiatePerTokenLimitPerMinute: raw.INITIATE_PER_TOKEN_LIMIT_PER_MINUTE,
     samlRateLimitPerMinute: raw.SAML_RATE_LIMIT_PER_MINUTE,
+    adminAuthFailureLimitPerMinute: raw.ADMIN_AUTH_FAILURE_LIMIT_PER_MINUTE,
     push: {
       fcmServiceAccountFile: raw.FCM_SERVICE_ACCOUNT_FILE ? resolve(raw.FCM_SERVICE_ACCOUNT_FILE) : undefined,
       // auto: the inbox serves devices whenever FCM is not configured (spec §6.3); `on` keeps both.

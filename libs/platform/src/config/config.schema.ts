@@ -97,6 +97,9 @@ export const configSchema = z
     // spec §6.3 push: a Firebase service-account JSON file turns on FCM; the device inbox is on without it.
     FCM_SERVICE_ACCOUNT_FILE: filePath,
     DEVICE_INBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+    // Failed admin authentications (a wrong, revoked or malformed API key) per client IP per minute: past it, that IP's
+    // admin requests are refused until the window ends, a right key included — so guessing stays at this pace.
+    ADMIN_AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInteger.default(20),
     // SAML SSO/SLO requests per client IP per minute: each runs an XSD validation and holds a pending login.
     SAML_RATE_LIMIT_PER_MINUTE: positiveInteger.default(30),
     // The SAML IdP's entityID (docs/saml.md); ISSUER_URL + /saml/metadata when unset.
