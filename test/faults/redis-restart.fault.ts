@@ -1,59 +1,10 @@
-import { checkApprovals, expectNodesAlive } from './support/assertions.js';
-import { approvalsPerSession, startFaultCluster, type FaultCluster } from './support/cluster.js';
-import { bothReady, loginsAfterRecovery, loginsThroughFault } from './support/scenario.js';
-import { loginCount, tally, undefinedEnds } from './support/wave.js';
+import { describeDependencyFault } from './support/dependency-fault.js';
 
-const PHONES = Number(process.env.FAULT_PHONES ?? 40);
-
-/**
- * Issue 11: Redis (sessions, counters, the nodes' pub/sub) is killed with SIGKILL in the middle of concurrent logins
- * through two server nodes, and started again — empty, as a Redis without persistence comes back. Nothing may crash,
- * hang or approve a session twice; every login ends approved or with an answer that says why not; the logins started
- * afterwards work.
- */
-describe('fault: Redis killed and restarted during concurrent logins', () => {
-  let cluster: FaultCluster;
-
-  beforeAll(async () => {
-    cluster = await startFaultCluster(PHONES);
-  }, 200_000);
-  afterAll(() => cluster?.dispose(), 60_000);
-
-  it('keeps both nodes up, approves no session twice, ends every login in a defined state, and recovers', async () => {
-    const count = loginCount();
-    const { records, approvedBeforeFault } = await loginsThroughFault(cluster, count, {
-      takeAway: () => cluster.redis.kill(),
-      giveBack: () => cluster.redis.restart(),
-      downtimeMs: 3_000,
-    });
-    const outcome = tally(records);
-    console.info(`Redis fault, ${count} logins: ${JSON.stringify(outcome, null, 1)}`);
-
-    expect(records).toHaveLength(count);
-    // No hang, no unclear answer: approved, rejected, expired, or a problem+json code at whichever step stopped it.
-    expect(undefinedEnds(records)).toEqual([]);
-    // The fault met logins in flight: some were approved before it, and some were refused or retried because of it.
-    expect(approvedBeforeFault).toBeGreaterThan(0);
-    const approved = records.filter((record) => record.end.kind === 'approved').length;
-    expect(records.some((record) => record.end.kind !== 'approved' || record.retried.length > 0)).toBe(true);
-    await expectNodesAlive(cluster);
-
-    const approvals = await approvalsPerSession(cluster);
-    const audit = checkApprovals(records, approvals);
-    console.info(
-      `audit: ${approvals.size} approved sessions, ${audit.undelivered.length} never seen approved by their page`,
-    );
-    expect(audit.twice).toEqual([]);
-    expect(audit.unrecorded).toEqual([]);
-    // A receipt nobody saw delivered may only come from an approval the fault cut off after it was recorded.
-    expect(audit.undelivered.length).toBeLessThanOrEqual(records.length - approved);
-    expect([...approvals.values()].reduce((sum, n) => sum + n, 0)).toBe(approved + audit.undelivered.length);
-
-    await bothReady(cluster);
-    const after = await loginsAfterRecovery(cluster, 20);
-    expect(tally(after)).toEqual({ 'approved via socket': after.length });
-    const approvalsAfter = await approvalsPerSession(cluster);
-    for (const record of after) expect(approvalsAfter.get(record.sessionId!)).toBe(1);
-    await expectNodesAlive(cluster);
-  }, 220_000);
+// Redis (sessions, counters, the nodes' pub/sub) is killed with SIGKILL and started again — empty, as a Redis without
+// persistence comes back.
+describeDependencyFault({
+  name: 'Redis',
+  kill: (cluster) => cluster.redis.kill(),
+  restart: (cluster) => cluster.redis.restart(),
+  resultsSurvive: false,
 });
