@@ -7,7 +7,7 @@ import { otpMatches } from '#idtoken/sessions';
 import { decodeVds, encodeVdsBinary, toVdsText } from '#idtoken/vds';
 import type { Station } from '../../apps/device/src/index.js';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, registerService, setUpStation } from '../support/credentials.js';
-import { freePort, startTestApp, type RunningApp } from '../support/test-app.js';
+import { startTestAppAtIssuer, type RunningApp } from '../support/test-app.js';
 import {
   P256_ORDER,
   P256Signer,
@@ -173,19 +173,14 @@ describe('cryptographic attacks on the real server (spec §4, §5.1, §6.2, §7,
   const verify = (body: unknown) => call('POST', '/auth/verify', { json: body });
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startTestApp(
-      {
-        IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
-        ISSUER_URL: issuer,
-        ENROLL_RATE_LIMIT_PER_HOUR: '1000',
-        // Every request here comes from 127.0.0.1 and names few tokenIds: the limits have suites of their own.
-        INITIATE_RATE_LIMIT_PER_MINUTE: '1000',
-        INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
-      },
-      { port },
-    );
+    server = await startTestAppAtIssuer({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+      ENROLL_RATE_LIMIT_PER_HOUR: '1000',
+      // Every request here comes from 127.0.0.1 and names few tokenIds: the limits have suites of their own.
+      INITIATE_RATE_LIMIT_PER_MINUTE: '1000',
+      INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
+    });
+    issuer = server.baseUrl;
     ({ station, csca } = await setUpStation(issuer));
     ({ serviceSecret: shopSecret } = await registerService(issuer, {
       serviceId: 'shop',

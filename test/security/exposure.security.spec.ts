@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DeviceLogin, type Device } from '../../apps/device/src/index.js';
 import { EphemeralStore, InProcessBackend, InProcessStore } from '#idtoken/platform';
 import { BOOTSTRAP_ADMIN_KEY, enrolledPhone, registerService, setUpStation } from '../support/credentials.js';
-import { freePort, startTestApp, type RunningApp } from '../support/test-app.js';
+import { startTestAppAtIssuer, type RunningApp } from '../support/test-app.js';
 import { servicesUnderTest } from '../support/test-env.js';
 import {
   PROBLEM_MEMBERS,
@@ -114,19 +114,17 @@ describe('exposure: what the server reveals and keeps (issue 11)', () => {
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startTestApp(
+    server = await startTestAppAtIssuer(
       {
         IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
-        ISSUER_URL: issuer,
         TRUST_PROXY: 'true',
         ENROLL_RATE_LIMIT_PER_HOUR: '1000',
         // Many sessions for one holder here (the inbox cap, the lockout); the per-IP limit keeps its default.
         INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
       },
-      { port, ephemeralStore: servicesUnderTest.redisUrl ? undefined : new InProcessStore(backend) },
+      { ephemeralStore: servicesUnderTest.redisUrl ? undefined : new InProcessStore(backend) },
     );
+    issuer = server.baseUrl;
     shop = await registerService(issuer, {
       serviceId: 'shop',
       name: 'Shop',

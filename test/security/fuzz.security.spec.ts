@@ -44,7 +44,7 @@ import {
   type TestSigner,
 } from '../../libs/vds/src/testing/vds-test-kit.js';
 import { BOOTSTRAP_ADMIN_KEY, registerService } from '../support/credentials.js';
-import { freePort, startTestApp, type RunningApp } from '../support/test-app.js';
+import { startTestAppAtIssuer, type RunningApp } from '../support/test-app.js';
 import {
   anyByteMutation,
   mostly,
@@ -639,20 +639,15 @@ describe('fuzzing the HTTP endpoints of a real server (fast-check, fixed seed)',
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startTestApp(
-      {
-        IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
-        ISSUER_URL: issuer,
-        // Every request comes from 127.0.0.1: the limits must not turn the fuzzing into 429s.
-        ENROLL_RATE_LIMIT_PER_HOUR: '1000000',
-        INITIATE_RATE_LIMIT_PER_MINUTE: '1000000',
-        INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000000',
-        SAML_RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      { port },
-    );
+    server = await startTestAppAtIssuer({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+      // Every request comes from 127.0.0.1: the limits must not turn the fuzzing into 429s.
+      ENROLL_RATE_LIMIT_PER_HOUR: '1000000',
+      INITIATE_RATE_LIMIT_PER_MINUTE: '1000000',
+      INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000000',
+      SAML_RATE_LIMIT_PER_MINUTE: '1000000',
+    });
+    issuer = server.baseUrl;
     service = {
       serviceId: 'fuzz-shop',
       ...(await registerService(server.baseUrl, {

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { Device } from '../../apps/device/src/index.js';
 import { createIdpApp } from '../../apps/idp/src/create-app.js';
 import { BOOTSTRAP_ADMIN_KEY, enrolledPhone, registerService, setUpStation } from '../support/credentials.js';
-import { freePort, startTestApp, type RunningApp } from '../support/test-app.js';
+import { startTestAppAtIssuer, type RunningApp } from '../support/test-app.js';
 import { servicesUnderTest } from '../support/test-env.js';
 import { selfSignedRsa } from '../support/tls.js';
 import {
@@ -97,19 +97,14 @@ describe('web attacks on the real server (issue 11)', () => {
   const healthy = async () => (await fetch(`${issuer}/health/live`)).status;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startTestApp(
-      {
-        IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
-        ISSUER_URL: issuer,
-        TRUST_PROXY: 'true',
-        ENROLL_RATE_LIMIT_PER_HOUR: '1000',
-        // Several sessions for one holder here; the per-IP limit (the one under test) keeps its default.
-        INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
-      },
-      { port },
-    );
+    server = await startTestAppAtIssuer({
+      IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
+      TRUST_PROXY: 'true',
+      ENROLL_RATE_LIMIT_PER_HOUR: '1000',
+      // Several sessions for one holder here; the per-IP limit (the one under test) keeps its default.
+      INITIATE_PER_TOKEN_LIMIT_PER_MINUTE: '1000',
+    });
+    issuer = server.baseUrl;
     shop = await registerService(issuer, {
       serviceId: 'shop',
       url: SHOP,

@@ -43,6 +43,18 @@ async function start(
   };
 }
 
+/**
+ * startTestApp on a port chosen first, so that its ISSUER_URL is its own address (`baseUrl`): what a test needs when
+ * tokens, OIDC or SAML name the issuer and a client must reach it there.
+ */
+export async function startTestAppAtIssuer(
+  overrides: Record<string, string | undefined> = {},
+  options: { ephemeralStore?: EphemeralStore } = {},
+): Promise<RunningApp> {
+  const port = await freePort();
+  return startTestApp({ ISSUER_URL: `http://127.0.0.1:${port}`, ...overrides }, { ...options, port });
+}
+
 /** A free loopback port, for a server whose issuer URL must name its port before it starts. */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
