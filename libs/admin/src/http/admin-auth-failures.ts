@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '#idtoken/audit';
-import { AppConfig, DomainError, EphemeralStore } from '#idtoken/platform';
+import { AppConfig, RateLimiter } from '#idtoken/platform';
 
 const WINDOW_MS = 60_000;
 
@@ -17,26 +17,19 @@ export class AdminAuthFailures {
   private readonly limit: number;
 
   constructor(
-    private readonly store: EphemeralStore,
+    private readonly limiter: RateLimiter,
     private readonly audit: AuditTrail,
     config: AppConfig,
   ) {
     this.limit = config.adminAuthFailureLimitPerMinute;
   }
 
-  async assertAllowed(ip: string): Promise<void> {
-    const key = failuresKey(ip);
-    if (Number((await this.store.get(key)) ?? 0) < this.limit) return;
-    const left = (await this.store.remainingTtl(key)) ?? WINDOW_MS;
-    throw new DomainError(
-      'rate_limited',
-      `Too many failed admin authentications from this address: at most ${this.limit} a minute`,
-      { retryAfter: Math.max(1, Math.ceil(left / 1000)) },
-    );
+  assertAllowed(ip: string): Promise<void> {
+    return this.limiter.assertUnder(bucketOf(ip), this.limit, WINDOW_MS);
   }
 
   async record(ip: string, reason: AdminAuthFailure, requestId: string): Promise<void> {
-    const failures = await this.store.increment(failuresKey(ip), WINDOW_MS);
+    const failures = await this.limiter.count(bucketOf(ip), WINDOW_MS);
     await this.audit.record({
       type: 'admin.auth_failed',
       actor: 'anonymous',
@@ -47,4 +40,4 @@ export class AdminAuthFailures {
   }
 }
 
-const failuresKey = (ip: string): string => `admin-auth-failures:${ip}`;
+const bucketOf = (ip: string): string => `admin-auth-failures:${ip}`;
