@@ -1,5 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement } from '#idtoken/platform';
 import { AuditEventEntity } from './audit-event.entity.js';
+
+const INSERT_EVENT = new PreparedStatement<{ id: string | number | bigint }>(
+  'INSERT INTO audit_events (type, actor, subject, request_id, ip, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id',
+);
 
 export interface AuditEventInput {
   /** Dotted event name, e.g. `system.master_secret_generated`, `enrollment.revoked`. */
@@ -30,10 +35,10 @@ export class AuditTrail {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(event: AuditEventInput, manager: EntityManager = this.dataSource.manager): Promise<string> {
-    // One statement, written out: on every login's path (the consent receipt), and the ORM's insert costs several
-    // times the round trip. Atomic on its own (no BEGIN/COMMIT around it); joins the caller's transaction if any.
-    const rows = (await manager.query(
-      'INSERT INTO audit_events (type, actor, subject, request_id, ip, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id',
+    // One prepared statement: on every login's path (the consent receipt), and the ORM's insert costs several times
+    // the round trip. Atomic on its own (no BEGIN/COMMIT around it); joins the caller's transaction if any.
+    const rows = await INSERT_EVENT.run(
+      this.dataSource,
       [
         event.type,
         event.actor ?? null,
@@ -42,7 +47,8 @@ export class AuditTrail {
         event.ip ?? null,
         JSON.stringify(event.data ?? {}),
       ],
-    )) as { id: string | number | bigint }[];
+      manager,
+    );
     const id = rows[0]?.id;
     if (id === undefined) throw new Error('audit_events INSERT returned no id');
     return String(id);

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError } from '#idtoken/platform';
+import { DomainError, PreparedStatement } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
 import { devicePublicKey } from './device-signature/device-key-cache.js';
 import { EnrollmentEntity } from './enrollment.entity.js';
@@ -11,11 +11,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Every column of EnrollmentEntity under its property name; the key comes back as a Buffer (pg) or bytes (PGlite). */
 type EnrollmentRow = Omit<EnrollmentEntity, 'publicKeySpki'> & { publicKeySpki: Uint8Array };
 
-const LATEST_ENROLLMENT_SQL = `SELECT id, token_id AS "tokenId", status, public_key_spki AS "publicKeySpki", key_id AS "keyId",
+const LATEST_ENROLLMENT =
+  new PreparedStatement<EnrollmentRow>(`SELECT id, token_id AS "tokenId", status, public_key_spki AS "publicKeySpki", key_id AS "keyId",
   platform, push_token AS "pushToken", vds_fingerprint AS "vdsFingerprint", trust_level AS "trustLevel", claims,
   enrolled_at AS "enrolledAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
   revocation_reason AS "revocationReason"
-  FROM enrollments WHERE token_id = $1 ORDER BY enrolled_at DESC LIMIT 1`;
+  FROM enrollments WHERE token_id = $1 ORDER BY enrolled_at DESC LIMIT 1`);
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -107,12 +108,12 @@ export class EnrollmentRepository {
   }
 
   /**
-   * The newest enrollment of a tokenId. Read twice per login (initiate, verify): the statement is written out, as the
-   * ORM's query building costs several times the round trip (bench: `npm run bench:login`, docs/performance.md).
+   * The newest enrollment of a tokenId. Read twice per login (initiate, verify): a prepared statement, as the ORM's query
+   * building costs several times the round trip (bench: `npm run bench:login`, docs/performance.md).
    */
   private async latest(tokenId: string): Promise<EnrollmentEntity | undefined> {
     if (!UUID.test(tokenId)) return undefined;
-    const rows = (await this.dataSource.query(LATEST_ENROLLMENT_SQL, [tokenId])) as EnrollmentRow[];
+    const rows = await LATEST_ENROLLMENT.run(this.dataSource, [tokenId]);
     const row = rows[0];
     return row && Object.assign(new EnrollmentEntity(), row, { publicKeySpki: asBuffer(row.publicKeySpki) });
   }

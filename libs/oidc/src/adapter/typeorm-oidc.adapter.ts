@@ -1,5 +1,6 @@
 import { errors } from 'oidc-provider';
 import type { DataSource } from 'typeorm';
+import { PreparedStatement } from '#idtoken/platform';
 import { OidcModelEntity } from './oidc-model.entity.js';
 
 /** What oidc-provider stores and reads back for one model instance. */
@@ -53,30 +54,30 @@ function toPayload(row: StoredModel): OidcAdapterPayload {
 
 // One statement, so concurrent saves of one model never race between a read and a write. A consumed row stays
 // consumed: consumed_at is not overwritten.
-const UPSERT_SQL = `INSERT INTO oidc_models (kind, id, payload, grant_id, user_code, uid, expires_at)
+const UPSERT = new PreparedStatement(`INSERT INTO oidc_models (kind, id, payload, grant_id, user_code, uid, expires_at)
   VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
   ON CONFLICT (kind, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
-    user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`;
+    user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`);
 
 // Counted in a SELECT so that PostgreSQL and PGlite answer alike (no driver-specific "affected rows").
-const CONSUME_SQL = `WITH used AS (
+const CONSUME = new PreparedStatement<{ used: number }>(`WITH used AS (
     UPDATE oidc_models SET consumed_at = $3 WHERE kind = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1
-  ) SELECT count(*)::int AS used FROM used`;
+  ) SELECT count(*)::int AS used FROM used`);
 
-const DESTROY_SQL = `DELETE FROM oidc_models WHERE kind = $1 AND id = $2`;
-const REVOKE_BY_GRANT_SQL = `DELETE FROM oidc_models WHERE grant_id = $1`;
+const DESTROY = new PreparedStatement('DELETE FROM oidc_models WHERE kind = $1 AND id = $2');
+const REVOKE_BY_GRANT = new PreparedStatement('DELETE FROM oidc_models WHERE grant_id = $1');
 
 const LOOKUP_COLUMNS = { id: 'id', uid: 'uid', userCode: 'user_code' } as const;
 type LookupColumn = keyof typeof LOOKUP_COLUMNS;
 
 /** The newest row of a kind by one lookup column; `$3` (now) hides expired rows when `live` is set. */
-function findStatement(column: LookupColumn, live: boolean): string {
-  return `SELECT payload, floor(extract(epoch FROM consumed_at))::float8 AS consumed FROM oidc_models
+function findStatement(column: LookupColumn, live: boolean): PreparedStatement<StoredModel> {
+  return new PreparedStatement(`SELECT payload, floor(extract(epoch FROM consumed_at))::float8 AS consumed FROM oidc_models
     WHERE kind = $1 AND ${LOOKUP_COLUMNS[column]} = $2${live ? ' AND (expires_at IS NULL OR expires_at > $3)' : ''}
-    ORDER BY created_at DESC LIMIT 1`;
+    ORDER BY created_at DESC LIMIT 1`);
 }
 
-const FIND_SQL = {
+const FIND = {
   live: { id: findStatement('id', true), uid: findStatement('uid', true), userCode: findStatement('userCode', true) },
   any: { id: findStatement('id', false), uid: findStatement('uid', false), userCode: findStatement('userCode', false) },
 };
@@ -102,7 +103,7 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
       if (this.clientFinder) return;
       const expiresAt = typeof expiresIn === 'number' ? new Date(now().getTime() + expiresIn * 1000) : null;
-      await dataSource.query(UPSERT_SQL, [
+      await UPSERT.run(dataSource, [
         this.name,
         id,
         JSON.stringify(payload),
@@ -134,18 +135,18 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
      */
     async consume(id: string): Promise<void> {
       if (this.clientFinder) return;
-      const [row] = (await dataSource.query(CONSUME_SQL, [this.name, id, now()])) as { used: number }[];
+      const [row] = await CONSUME.run(dataSource, [this.name, id, now()]);
       if (!row || row.used === 0) throw new errors.InvalidGrant(`${this.name} was already used`);
     }
 
     async destroy(id: string): Promise<void> {
       if (this.clientFinder) return;
-      await dataSource.query(DESTROY_SQL, [this.name, id]);
+      await DESTROY.run(dataSource, [this.name, id]);
     }
 
     /** Every model issued under the grant goes, whatever its kind (tokens, codes, an open interaction). */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await dataSource.query(REVOKE_BY_GRANT_SQL, [grantId]);
+      await REVOKE_BY_GRANT.run(dataSource, [grantId]);
     }
 
     /**
@@ -153,9 +154,9 @@ export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOp
      * the polled kinds, whose expiry oidc-provider must see to answer `expired_token` (CIBA, device flow).
      */
     private async findLive(column: LookupColumn, value: string): Promise<OidcAdapterPayload | undefined> {
-      const rows = (await (this.expirySeenByProvider
-        ? dataSource.query(FIND_SQL.any[column], [this.name, value])
-        : dataSource.query(FIND_SQL.live[column], [this.name, value, now()]))) as StoredModel[];
+      const rows = this.expirySeenByProvider
+        ? await FIND.any[column].run(dataSource, [this.name, value])
+        : await FIND.live[column].run(dataSource, [this.name, value, now()]);
       const row = rows[0];
       return row ? toPayload(row) : undefined;
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditTrail } from '#idtoken/audit';
-import { DomainError, isUniqueViolation } from '#idtoken/platform';
+import { DomainError, isUniqueViolation, PreparedStatement } from '#idtoken/platform';
 import { TrustStore } from '#idtoken/trust';
 import { SERVICE_MANIFEST, VdsError, verifyVds, type ServicePayload, type VerifiedVds } from '#idtoken/vds';
 import { ServiceEntity } from '../registry/service.entity.js';
@@ -31,6 +31,10 @@ export interface HolderContext {
  * Trust bindings of spec §5: a holder (tokenId) trusts a service by presenting its Service VDS from a
  * device-signed request. `isTrusted` is what initiate checks when the service has `requireTrust` (spec §6.1).
  */
+
+const TRUST_PROBE = new PreparedStatement<{ found: number }>(
+  'SELECT 1 AS found FROM service_trust_bindings WHERE token_id = $1 AND service_id = $2 LIMIT 1',
+);
 @Injectable()
 export class TrustBindings {
   constructor(
@@ -145,11 +149,8 @@ export class TrustBindings {
   /** spec §6.1: whether the holder trusts the service (a trust binding exists). */
   async isTrusted(tokenId: string, serviceId: string): Promise<boolean> {
     if (!UUID.test(tokenId)) return false;
-    // On every login's path: written out, as the ORM's query building costs several times the round trip.
-    const rows = (await this.dataSource.query(
-      'SELECT 1 FROM service_trust_bindings WHERE token_id = $1 AND service_id = $2 LIMIT 1',
-      [tokenId, serviceId],
-    )) as unknown[];
+    // On every login's path: a prepared statement, as the ORM's query building costs several times the round trip.
+    const rows = await TRUST_PROBE.run(this.dataSource, [tokenId, serviceId]);
     return rows.length > 0;
   }
 
