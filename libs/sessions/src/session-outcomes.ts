@@ -81,7 +81,7 @@ export class SessionOutcomes {
       // The session is already taken: whatever happened to the audit write, the browser and the poller must learn
       // its end (an audit failure still fails the request, so it is seen).
       await this.sessions.saveResult(session.sessionId, { status: 'rejected', wsToken: session.wsToken, reason });
-      await this.sessions.publish({ type: 'rejected', sessionId: session.sessionId, reason });
+      await this.sessions.publish(session, { type: 'rejected', sessionId: session.sessionId, reason });
     }
   }
 }

@@ -34,6 +34,11 @@ export interface SessionRecord {
    * registered origin may watch it.
    */
   browserOnly?: true;
+  /**
+   * An OIDC CIBA request waits on this session's end: its events say so, and only those are looked up by the CIBA
+   * listener (every other event costs it nothing).
+   */
+  backchannel?: true;
   tokenLifetimeSeconds: number;
   /** Expanded to atomic scopes, sorted (spec §7). */
   scopes: AtomicScope[];
@@ -82,7 +87,11 @@ export interface SessionTicket {
   expiresAt: number;
 }
 
-/** The events of spec §6.4, published once on `session-events` for every node's browser sockets and CIBA. */
-export type SessionEvent =
+/**
+ * The events of spec §6.4, published once on `session-events` for every node's browser sockets and CIBA.
+ * `backchannel` is internal (a CIBA request waits on the session) and never reaches a browser.
+ */
+export type SessionEvent = (
   | { type: 'approved'; sessionId: string; jwt: string; hash: string; random: string; expiresAt: string }
-  | { type: 'rejected'; sessionId: string; reason: RejectionReason };
+  | { type: 'rejected'; sessionId: string; reason: RejectionReason }
+) & { backchannel?: true };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeviceRequestVerifier, type DeviceEnvelope } from '#idtoken/enrollment';
 import { DomainError } from '#idtoken/platform';
-import type { InitiateAnswer, InitiateInput } from './initiate/initiate-answer.js';
+import type { InitiateAnswer, InitiateInput, OnBehalfInput } from './initiate/initiate-answer.js';
 import { InitiateFlow } from './initiate/initiate.flow.js';
 import { SessionMetrics } from './session-metrics.js';
 import { SessionOutcomes } from './session-outcomes.js';
@@ -28,7 +28,7 @@ export class SessionService {
   }
 
   /** For the OIDC and SAML facades: a session for a client their own protocol identified (see InitiateFlow). */
-  initiateOnBehalf(input: { serviceId: string; tokenId?: string; scopes: readonly string[]; ip: string }) {
+  initiateOnBehalf(input: OnBehalfInput) {
     return this.initiateFlow.initiateOnBehalf(input);
   }
 

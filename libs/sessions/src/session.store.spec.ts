@@ -1,6 +1,6 @@
 import { InProcessBackend, InProcessStore } from '#idtoken/platform';
 import type { SessionRecord } from './session-record.js';
-import { SessionStore } from './session.store.js';
+import { SESSION_EVENTS_CHANNEL, SessionStore } from './session.store.js';
 import { sessionStatus } from './status/session-status.js';
 
 const record: SessionRecord = {
@@ -79,5 +79,22 @@ describe('SessionStore', () => {
     });
     clock = 95_000;
     expect(sessionStatus(await state(), record.wsToken, now())).toEqual({ status: 'expired' });
+  });
+
+  it('marks the events of sessions a CIBA request waits on, and only those', async () => {
+    const inProcess = new InProcessStore(backend);
+    const events = new SessionStore(inProcess);
+    const heard: unknown[] = [];
+    let bothHeard!: () => void;
+    const delivered = new Promise<void>((resolve) => (bothHeard = resolve));
+    const unsubscribe = await inProcess.subscribe(SESSION_EVENTS_CHANNEL, (message) => {
+      if (heard.push(JSON.parse(message)) === 2) bothHeard();
+    });
+    const rejected = { type: 'rejected', sessionId: record.sessionId, reason: 'denied' } as const;
+    await events.publish(record, rejected);
+    await events.publish({ ...record, backchannel: true }, rejected);
+    await delivered;
+    await unsubscribe();
+    expect(heard).toEqual([rejected, { ...rejected, backchannel: true }]);
   });
 });

@@ -119,8 +119,10 @@ export class SessionStore {
     return parse<SessionResult>(await this.store.get(`session-result:${sessionId}`));
   }
 
-  async publish(event: SessionEvent): Promise<void> {
-    await this.store.publish(SESSION_EVENTS_CHANNEL, JSON.stringify(event));
+  /** The end of `session` to every node; marked when a CIBA request waits on it (see SessionRecord.backchannel). */
+  async publish(session: SessionRecord, event: SessionEvent): Promise<void> {
+    const marked: SessionEvent = session.backchannel ? { ...event, backchannel: true } : event;
+    await this.store.publish(SESSION_EVENTS_CHANNEL, JSON.stringify(marked));
   }
 }
 

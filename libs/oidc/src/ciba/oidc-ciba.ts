@@ -70,6 +70,7 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
         tokenId: account.accountId,
         scopes: identityScopesFor((request.scope ?? '').split(' ').filter(Boolean)),
         ip: ctx.ip,
+        backchannel: true,
       });
     } catch (error) {
       if (error instanceof DomainError) {
@@ -98,6 +99,8 @@ export class OidcCiba implements OnModuleInit, OnModuleDestroy {
     } catch {
       return;
     }
+    // Only sessions a CIBA request started are looked up: one store call per CIBA login, none per other login.
+    if (!event.backchannel) return;
     try {
       const authReqId = await this.store.take(`ciba-session:${event.sessionId}`);
       if (authReqId) await this.complete(authReqId, event);

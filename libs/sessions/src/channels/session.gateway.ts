@@ -193,8 +193,8 @@ export class SessionGateway
     clearTimeout(socket.data.expiryTimer);
     switch (event.type) {
       case 'approved': {
-        const { type, ...payload } = event;
-        socket.emit(type, payload);
+        const { sessionId, jwt, hash, random, expiresAt } = event;
+        socket.emit('approved', { sessionId, jwt, hash, random, expiresAt });
         break;
       }
       case 'rejected':

@@ -12,6 +12,17 @@ export interface InitiateAnswer {
 }
 
 /** What the relying party sent, already shape-checked, plus what the transport knows about it. */
+/** A session a facade of this server starts for a client its own protocol identified (see InitiateFlow). */
+export interface OnBehalfInput {
+  serviceId: string;
+  tokenId?: string;
+  scopes: readonly string[];
+  /** The browser's address: the rate limits count against it. */
+  ip: string;
+  /** An OIDC CIBA request waits on the session (SessionRecord.backchannel). */
+  backchannel?: boolean;
+}
+
 export interface InitiateInput {
   tokenId?: string;
   serviceVds?: string;

@@ -10,7 +10,7 @@ import { deriveOtp, deriveWsToken, newSessionId, newSessionRandom } from '../der
 import { SESSION_TTL_SECONDS, type SessionRecord } from '../session-record.js';
 import { SessionStore } from '../session.store.js';
 import { claimsOnlyQr } from './claims-only-qr.js';
-import type { InitiateAnswer, InitiateInput } from './initiate-answer.js';
+import type { InitiateAnswer, InitiateInput, OnBehalfInput } from './initiate-answer.js';
 import {
   activeEnrollment,
   authenticateService,
@@ -88,15 +88,18 @@ export class InitiateFlow {
    * checks are initiate's without service authentication, and the push says the server vouches for it. Rate limits
    * count against the browser's IP, as for a direct initiate.
    */
-  async initiateOnBehalf(
-    input: { serviceId: string; tokenId?: string; scopes: readonly string[]; ip: string },
-    now: Date = new Date(),
-  ): Promise<InitiateAnswer> {
+  async initiateOnBehalf(input: OnBehalfInput, now: Date = new Date()): Promise<InitiateAnswer> {
     const ports = this.ports;
     await withinRateLimit(ports, input.ip);
     const service = await ports.services.getActive(input.serviceId);
     const { pushToken, scopes } = await this.holderAndScopes(service, input.tokenId, input.scopes, now);
-    const who = { tokenId: input.tokenId, pushToken, verified: true, browserOnly: false };
+    const who = {
+      tokenId: input.tokenId,
+      pushToken,
+      verified: true,
+      browserOnly: false,
+      backchannel: input.backchannel,
+    };
     return this.open(service, { serviceId: service.serviceId }, who, scopes, now);
   }
 
@@ -126,11 +129,17 @@ export class InitiateFlow {
   private async open(
     service: ServiceEntity,
     reference: ServiceReference,
-    who: { tokenId: string | undefined; pushToken: string | undefined; verified: boolean; browserOnly: boolean },
+    who: {
+      tokenId: string | undefined;
+      pushToken: string | undefined;
+      verified: boolean;
+      browserOnly: boolean;
+      backchannel?: boolean;
+    },
     scopes: AtomicScope[],
     now: Date,
   ): Promise<InitiateAnswer> {
-    const { tokenId, pushToken, verified, browserOnly } = who;
+    const { tokenId, pushToken, verified, browserOnly, backchannel } = who;
     const master = this.config.masterSecret;
     const createdAt = Math.floor(now.getTime() / 1000);
     const expiresAt = createdAt + SESSION_TTL_SECONDS;
@@ -146,6 +155,7 @@ export class InitiateFlow {
       serviceId: service.serviceId,
       serviceReference,
       ...(browserOnly ? { browserOnly: true as const } : {}),
+      ...(backchannel ? { backchannel: true as const } : {}),
       tokenLifetimeSeconds: service.tokenLifetimeSeconds,
       scopes,
       otp,

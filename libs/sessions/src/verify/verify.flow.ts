@@ -150,7 +150,7 @@ export class VerifyFlow {
         approvedAt: claims.iat,
       },
     });
-    await this.sessions.publish({
+    await this.sessions.publish(session, {
       type: 'approved',
       sessionId: session.sessionId,
       jwt,
