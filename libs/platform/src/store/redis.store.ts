@@ -33,6 +33,9 @@ export class RedisStore extends EphemeralStore {
     this.commands = new Redis(url, {
       ...CONNECTION,
       connectionName: 'idtoken',
+      // Commands issued in the same tick (a new session's keys, a check's reads) leave in one write: on loopback
+      // a write costs more than the command (docs/performance.md).
+      enableAutoPipelining: true,
     });
     // Connection errors are reported by ping() and by failed commands; an 'error' listener keeps them
     // from becoming uncaught exceptions while ioredis reconnects.
@@ -143,6 +146,7 @@ export class RedisStore extends EphemeralStore {
     if (!this.subscriber) {
       this.subscriber = this.commands.duplicate({
         connectionName: 'idtoken-subscriber',
+        enableAutoPipelining: false,
       });
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (channel: string, message: string) => {
