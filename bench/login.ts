@@ -2,19 +2,27 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measureCryptoCeiling, runBareLoop, type BareLoopOutcome, type CryptoCeiling } from './support/ceilings.js';
-import { runLoad, warmUp, type LoadPlan } from './support/load.js';
+import { runInterleaved } from './support/interleaved.js';
+import { runLoad, warmUp, type LoadOutcome, type LoadPlan } from './support/load.js';
 import { readOptions, runBenchmark, USAGE, type BenchOptions } from './support/options.js';
 import { populate, type Population } from './support/population.js';
 import { formatTable, machineInfo, writeResult, type LoginBenchResult, type TimedPhase } from './support/report.js';
 import { startServerNodes } from './support/server-nodes.js';
-import { BENCH_ADMIN_KEY, prepareBackends, startInProcessServer, type BenchBackends } from './support/server.js';
+import {
+  BENCH_ADMIN_KEY,
+  prepareBackends,
+  startInProcessServer,
+  type BenchBackends,
+  type InProcessServer,
+} from './support/server.js';
 import { round, summarize } from './support/stats.js';
 
 /**
  * Login throughput (spec §6): N enrolled phones, C workers each running whole logins (initiate → browser socket
  * `otp_ready` → signed verify → `approved`, hash checked) back to back against the real IdP on loopback. Setup and
  * the bare loop use a server in this process; each timed phase runs the production entry point in 1…n processes of
- * their own, so server CPU is measured apart from the clients'. See bench/README.md for what each number means.
+ * their own, so server CPU is measured apart from the clients'. With PostgreSQL and Redis the bare loop and the first
+ * timed phase alternate in slices (`--slices`). See bench/README.md for what each number means.
  */
 async function main(): Promise<void> {
   // The harness, like the tests, takes its PostgreSQL and Redis from the environment (not an AppConfig setting).
@@ -32,9 +40,14 @@ async function main(): Promise<void> {
   try {
     const setupStarted = performance.now();
     const inProcess = await startInProcessServer(prepared.settings);
+    const interleaved = options.slices > 1;
+    let inProcessClosed: Promise<void> | undefined;
+    const closeInProcess = () => (inProcessClosed ??= inProcess.close());
     let population: Population | undefined;
     let crypto: CryptoCeiling;
-    let bare: BareLoopOutcome;
+    let bare: BareLoopOutcome | undefined;
+    let setupSeconds = 0;
+    const phases: TimedPhase[] = [];
     try {
       log(`setting up ${options.devices} phones (issue, enroll, trust)…`);
       population = await populate(inProcess.baseUrl, BENCH_ADMIN_KEY, options.devices, (done) => {
@@ -44,24 +57,33 @@ async function main(): Promise<void> {
       await warmUp({ ...plan, targets: [{ name: 'in-process', baseUrl: inProcess.baseUrl }] });
       log('ceiling 1: crypto primitives on one core…');
       crypto = await measureCryptoCeiling();
-      log(`ceiling 2: the bare loop, ${options.concurrency} workers for ${options.durationSeconds} s…`);
-      bare = await runBareLoop(inProcess.app, plan, options.durationSeconds);
+      setupSeconds = (performance.now() - setupStarted) / 1000;
+      if (!interleaved) {
+        log(`ceiling 2: the bare loop, ${options.concurrency} workers for ${options.durationSeconds} s…`);
+        bare = await runBareLoop(inProcess.app, plan, options.durationSeconds);
+        // PGlite admits one process at a time: the server processes open the data after this one has closed it.
+        await closeInProcess();
+      }
+      for (const [index, count] of options.nodes.entries()) {
+        const withBare = interleaved && index === 0;
+        log(
+          `timed phase: ${count} server process(es), ${options.concurrency} workers for ${options.durationSeconds} s` +
+            (withBare ? `, alternating with the bare loop (ceiling 2) in ${options.slices} slices each…` : '…'),
+        );
+        const measured = await timedPhase(prepared, count, plan, options, withBare ? inProcess : undefined);
+        phases.push(measured.phase);
+        bare ??= measured.bare;
+        // Idle from here on, it would still take every later phase's events off the store.
+        if (withBare) await closeInProcess();
+      }
     } catch (error) {
       population?.dispose();
       throw error;
     } finally {
-      // PGlite admits one process at a time: the server processes open the data after this one has closed it.
-      await inProcess.close();
+      await closeInProcess();
     }
-    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    if (!bare) throw new Error('the bare loop did not run');
     try {
-      const phases: TimedPhase[] = [];
-      for (const count of options.nodes) {
-        log(
-          `timed phase: ${count} server process(es), ${options.concurrency} workers for ${options.durationSeconds} s…`,
-        );
-        phases.push(await timedPhase(prepared, count, { ...population, concurrency: options.concurrency }, options));
-      }
       const machine = machineInfo(prepared.backends);
       const cryptoAllCores = crypto.loginsPerSecondPerCore * machine.cpuCount;
       const headline = phases[0]?.loginsPerSecond ?? Number.NaN;
@@ -102,13 +124,18 @@ async function main(): Promise<void> {
   }
 }
 
-/** Starts `count` server processes on the run's data, warms them up, runs the load for the set time, stops them. */
+/**
+ * Starts `count` server processes on the run's data, warms them up, runs the load for the set time, stops them. With
+ * `bareServer`, the bare loop runs on it in alternating slices with the load (`--slices`), and its outcome is returned
+ * too; the approvals are then counted around the load's slices only.
+ */
 async function timedPhase(
   prepared: BenchBackends,
   count: number,
   plan: Omit<LoadPlan, 'targets'>,
   options: BenchOptions,
-): Promise<TimedPhase> {
+  bareServer?: InProcessServer,
+): Promise<{ phase: TimedPhase; bare?: BareLoopOutcome }> {
   const nodes = await startServerNodes(prepared.settings, count, {
     cpuProfileDir: options.cpuProfile
       ? fileURLToPath(new URL('../../bench/results/profiles/', import.meta.url))
@@ -117,41 +144,58 @@ async function timedPhase(
   try {
     const targets = nodes.map((node) => ({ name: node.name, baseUrl: node.baseUrl, usage: node.usage }));
     await warmUp({ ...plan, targets });
-    const approvalsBefore = await countApprovals(prepared.databaseUrl);
-    const outcome = await runLoad({ ...plan, targets }, options.durationSeconds);
-    const approvalsAfter = await countApprovals(prepared.databaseUrl);
-    const completed = outcome.timings.length;
-    const perLogin = (seconds: number) => (completed === 0 ? Number.NaN : round(seconds / completed, 6));
-    return {
-      nodes: count,
-      elapsedSeconds: round(outcome.elapsedSeconds),
-      loginsCompleted: completed,
-      loginsPerSecond: round(completed / outcome.elapsedSeconds, 2),
-      errors: outcome.errors.total,
-      errorKinds: Object.fromEntries(outcome.errors.entries()),
-      ...(approvalsBefore === undefined || approvalsAfter === undefined
-        ? {}
-        : { approvalsRecorded: approvalsAfter - approvalsBefore }),
-      latencyMs: {
-        initiate: summarize(outcome.timings.map((t) => t.initiateMs)),
-        otpReady: summarize(outcome.timings.map((t) => t.otpReadyMs)),
-        verify: summarize(outcome.timings.map((t) => t.verifyMs)),
-        approved: summarize(outcome.timings.map((t) => t.approvedMs)),
-        endToEnd: summarize(outcome.timings.map((t) => t.endToEndMs)),
-      },
-      serverCpuSecondsPerLogin: perLogin(outcome.nodes.reduce((sum, node) => sum + node.cpuSeconds, 0)),
-      clientCpuSecondsPerLogin: perLogin(outcome.cpuSeconds),
-      servers: outcome.nodes.map((node) => ({
-        ...node,
-        cpuSeconds: round(node.cpuSeconds),
-        coresBusy: round(node.coresBusy, 2),
-        rssMiB: { atEnd: round(node.rssMiB.atEnd, 1), peak: round(node.rssMiB.peak, 1) },
-      })),
-      clientRssMiB: { atEnd: round(outcome.rssMiB.atEnd, 1), peak: round(outcome.rssMiB.peak, 1) },
+    let approvals: number | undefined = 0;
+    const load = async (seconds: number): Promise<LoadOutcome> => {
+      const before = await countApprovals(prepared.databaseUrl);
+      const outcome = await runLoad({ ...plan, targets }, seconds);
+      const after = await countApprovals(prepared.databaseUrl);
+      approvals =
+        before === undefined || after === undefined || approvals === undefined ? undefined : approvals + after - before;
+      return outcome;
     };
+    if (!bareServer) return { phase: phaseOf(count, await load(options.durationSeconds), approvals) };
+    const sliceSeconds = options.durationSeconds / options.slices;
+    const { bare, http } = await runInterleaved(
+      options.slices,
+      sliceSeconds,
+      (seconds) => runBareLoop(bareServer.app, plan, seconds),
+      load,
+    );
+    return { phase: phaseOf(count, http, approvals), bare };
   } finally {
     await Promise.all(nodes.map((node) => node.close()));
   }
+}
+
+/** The report of a timed phase from its (possibly merged) load outcome. */
+function phaseOf(count: number, outcome: LoadOutcome, approvalsRecorded: number | undefined): TimedPhase {
+  const completed = outcome.timings.length;
+  const perLogin = (seconds: number) => (completed === 0 ? Number.NaN : round(seconds / completed, 6));
+  return {
+    nodes: count,
+    elapsedSeconds: round(outcome.elapsedSeconds),
+    loginsCompleted: completed,
+    loginsPerSecond: round(completed / outcome.elapsedSeconds, 2),
+    errors: outcome.errors.total,
+    errorKinds: Object.fromEntries(outcome.errors.entries()),
+    ...(approvalsRecorded === undefined ? {} : { approvalsRecorded }),
+    latencyMs: {
+      initiate: summarize(outcome.timings.map((t) => t.initiateMs)),
+      otpReady: summarize(outcome.timings.map((t) => t.otpReadyMs)),
+      verify: summarize(outcome.timings.map((t) => t.verifyMs)),
+      approved: summarize(outcome.timings.map((t) => t.approvedMs)),
+      endToEnd: summarize(outcome.timings.map((t) => t.endToEndMs)),
+    },
+    serverCpuSecondsPerLogin: perLogin(outcome.nodes.reduce((sum, node) => sum + node.cpuSeconds, 0)),
+    clientCpuSecondsPerLogin: perLogin(outcome.cpuSeconds),
+    servers: outcome.nodes.map((node) => ({
+      ...node,
+      cpuSeconds: round(node.cpuSeconds),
+      coresBusy: round(node.coresBusy, 2),
+      rssMiB: { atEnd: round(node.rssMiB.atEnd, 1), peak: round(node.rssMiB.peak, 1) },
+    })),
+    clientRssMiB: { atEnd: round(outcome.rssMiB.atEnd, 1), peak: round(outcome.rssMiB.peak, 1) },
+  };
 }
 
 /** `session.approved` audit rows so far (PostgreSQL); `undefined` on PGlite, whose folder a server process holds. */

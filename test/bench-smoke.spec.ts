@@ -7,11 +7,12 @@ import { measureCryptoCeiling, runBareLoop } from '../bench/support/ceilings.js'
 import { readColdStartOptions } from '../bench/support/cold-start-options.js';
 import { coldStartBenchResult, formatColdStartTable, median } from '../bench/support/cold-start-report.js';
 import { serverEventLoopLag, sessionSocketsOpen } from '../bench/support/event-loop-lag.js';
-import { routeFor, runLoad, warmUp } from '../bench/support/load.js';
+import { runInterleaved } from '../bench/support/interleaved.js';
+import { routeFor, runLoad, warmUp, type LoadOutcome } from '../bench/support/load.js';
 import { measureOidcPhases } from '../bench/support/oidc-phases.js';
 import { formatOidcTable, oidcBenchResult } from '../bench/support/oidc-report.js';
 import { openFileShortfall } from '../bench/support/open-file-limit.js';
-import { UsageError } from '../bench/support/options.js';
+import { readOptions, UsageError } from '../bench/support/options.js';
 import { tokenIdsOf } from '../bench/support/pending-sessions.js';
 import { populate, type Population } from '../bench/support/population.js';
 import {
@@ -21,6 +22,7 @@ import {
   startInProcessServer,
   type Backends,
 } from '../bench/support/server.js';
+import { Tally } from '../bench/support/stats.js';
 import { servicesUnderTest } from './support/test-env.js';
 
 jest.setTimeout(120_000);
@@ -63,6 +65,77 @@ describe('benchmark smoke run', () => {
       for (const server of servers) await server.close();
       await prepared.dispose();
     }
+  });
+
+  it('alternates the bare loop and the load A B B A, and adds up each side', async () => {
+    const order: string[] = [];
+    const errors = (kind?: string) => {
+      const tally = new Tally();
+      if (kind) tally.add(kind);
+      return tally;
+    };
+    let slice = 0;
+    const bare = async (seconds: number) => {
+      slice += 1;
+      order.push(`bare ${seconds}`);
+      return {
+        loginsCompleted: 10 * slice,
+        elapsedSeconds: seconds,
+        loginsPerSecond: Number.NaN,
+        cpuSecondsPerLogin: 0.002,
+        errors: errors(slice === 1 ? 'initiate 503' : undefined),
+      };
+    };
+    const http = async (seconds: number): Promise<LoadOutcome> => {
+      slice += 1;
+      order.push(`http ${seconds}`);
+      const timing = { initiateMs: slice, otpReadyMs: 1, verifyMs: 1, approvedMs: 1, endToEndMs: 4 };
+      return {
+        timings: [timing, timing],
+        errors: errors(),
+        elapsedSeconds: seconds,
+        cpuSeconds: 0.01,
+        rssMiB: { atEnd: slice, peak: 100 + slice },
+        nodes: [{ name: 'node 1', cpuSeconds: 0.02, coresBusy: 0, rssMiB: { atEnd: slice, peak: 200 + slice } }],
+      };
+    };
+    const { bare: bareSum, http: httpSum } = await runInterleaved(4, 0.5, bare, http);
+    expect(order).toEqual([
+      'bare 0.5',
+      'http 0.5',
+      'http 0.5',
+      'bare 0.5',
+      'bare 0.5',
+      'http 0.5',
+      'http 0.5',
+      'bare 0.5',
+    ]);
+    // Bare slices were the 1st, 4th, 5th and 8th calls: 10 + 40 + 50 + 80 logins in 2 s.
+    expect(bareSum.loginsCompleted).toBe(180);
+    expect(bareSum.elapsedSeconds).toBe(2);
+    expect(bareSum.loginsPerSecond).toBe(90);
+    expect(bareSum.cpuSecondsPerLogin).toBeCloseTo(0.002, 9);
+    expect(bareSum.errors.entries()).toEqual([['initiate 503', 1]]);
+    expect(httpSum.timings).toHaveLength(8);
+    expect(httpSum.elapsedSeconds).toBe(2);
+    expect(httpSum.cpuSeconds).toBeCloseTo(0.04, 9);
+    expect(httpSum.rssMiB).toEqual({ atEnd: 7, peak: 107 });
+    expect(httpSum.nodes).toEqual([
+      {
+        name: 'node 1',
+        cpuSeconds: expect.closeTo(0.08, 9),
+        coresBusy: expect.closeTo(0.04, 9),
+        rssMiB: { atEnd: 7, peak: 207 },
+      },
+    ]);
+  });
+
+  it('interleaves only where both sides can run at once (PostgreSQL and Redis)', () => {
+    expect(readOptions([], true)?.slices).toBe(4);
+    expect(readOptions([], false)?.slices).toBe(1);
+    expect(readOptions(['--slices', '1'], true)?.slices).toBe(1);
+    expect(() => readOptions(['--slices', '2'], false)).toThrow(UsageError);
+    expect(() => readOptions(['--slices', '0'], true)).toThrow(UsageError);
   });
 
   it('routes each login across the nodes: the socket never on the initiating node, the verify on either', () => {

@@ -9,6 +9,11 @@ export interface BenchOptions {
   nodes: number[];
   /** Run each server process with `node --cpu-prof`, profiles written to bench/results/profiles/. */
   cpuProfile: boolean;
+  /**
+   * The bare loop and the first timed phase alternate in this many slices each (A B B A …), so the machine's drift
+   * falls on both sides of the ratio; 1 runs them one after the other (always so on PGlite).
+   */
+  slices: number;
 }
 
 export const USAGE = `Usage: npm run bench:login -- [--devices N] [--duration SECONDS] [--concurrency C] [--nodes 1,2]
@@ -17,6 +22,8 @@ export const USAGE = `Usage: npm run bench:login -- [--devices N] [--duration SE
   --concurrency  logins in flight at once; worker i uses phone i mod N (default: --devices)
   --nodes        server processes for the timed phase, one phase per count (default 1,2 with PostgreSQL and Redis,
                  else 1: several nodes must share both)
+  --slices       the bare loop and the first timed phase alternate in this many slices each, --duration split
+                 among them (default 4 with PostgreSQL and Redis; 1, one after the other, on PGlite)
   --cpu-prof     profile each server process (node --cpu-prof) into bench/results/profiles/
 Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else embedded PGlite and the in-process store.`;
 
@@ -64,7 +71,17 @@ export function readOptions(argv: string[], shared: boolean): BenchOptions | und
     concurrency: positiveInteger('concurrency', parsed.values.concurrency, devices),
     nodes: nodeCounts(parsed.values.nodes, shared),
     cpuProfile: parsed.values['cpu-prof'] ?? false,
+    slices: sliceCount(parsed.values.slices, shared),
   };
+}
+
+function sliceCount(raw: string | undefined, shared: boolean): number {
+  const slices = positiveInteger('slices', raw, shared ? 4 : 1);
+  if (!shared && slices > 1) {
+    // The bare loop's server holds the embedded database; a server process cannot open it at the same time.
+    throw new UsageError('--slices above 1 needs DATABASE_URL and REDIS_URL: both sides must run at once');
+  }
+  return slices;
 }
 
 function parse(argv: string[]) {
@@ -75,6 +92,7 @@ function parse(argv: string[]) {
       duration: { type: 'string' },
       concurrency: { type: 'string' },
       nodes: { type: 'string' },
+      slices: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -79,6 +79,9 @@ export function formatTable(result: LoginBenchResult): string {
     `database: ${machine.database} · store: ${machine.store}`,
     `devices ${options.devices} · concurrency ${options.concurrency} · duration ${options.durationSeconds} s` +
       ` · setup ${result.setupSeconds.toFixed(1)} s`,
+    options.slices > 1
+      ? `bare loop and the 1st timed phase alternated in ${options.slices} slices each (A B B A …)`
+      : 'bare loop, then the timed phases',
     '',
     `${'ceilings'.padEnd(22)}${'logins/s'.padStart(12)}`,
     row('crypto bound, 1 core', result.cryptoCeiling.loginsPerSecondPerCore.toFixed(0)),

@@ -93,10 +93,15 @@ export async function prepareBackends(urls: BackendUrls): Promise<BenchBackends>
   }
 }
 
+/** The real IdP running in the benchmark's own process. */
+export interface InProcessServer {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
 /** Boots the real IdP in this process on a free loopback port, as the end-to-end tests do; `close` leaves the data. */
-export async function startInProcessServer(
-  settings: Record<string, string>,
-): Promise<{ app: NestFastifyApplication; baseUrl: string; close(): Promise<void> }> {
+export async function startInProcessServer(settings: Record<string, string>): Promise<InProcessServer> {
   const app = await createIdpApp(loadConfig(settings), pino({ level: 'silent' }));
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

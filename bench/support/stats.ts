@@ -38,8 +38,8 @@ export function summarize(values: number[]): LatencySummary {
 export class Tally {
   private readonly counts = new Map<string, number>();
 
-  add(name: string): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  add(name: string, count = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + count);
   }
 
   get total(): number {
