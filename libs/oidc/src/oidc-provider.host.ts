@@ -3,11 +3,11 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import { DataSource } from 'typeorm';
 import { EnrollmentRepository } from '#idtoken/enrollment';
 import { Rs256TokenKeys, TokenKeys } from '#idtoken/keys';
-import { AppConfig, DomainError, deriveKey, pageHeaders } from '#idtoken/platform';
+import { AppConfig, DomainError, EphemeralStore, deriveKey, pageHeaders } from '#idtoken/platform';
 import { AccountLinks } from '#idtoken/accounts';
 import { ServiceRegistry, ServiceSecrets } from '#idtoken/services';
 import { pairwiseSubject } from '#idtoken/sessions';
-import { createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
+import { EPHEMERAL_OIDC_KINDS, createOidcAdapter } from './adapter/typeorm-oidc.adapter.js';
 import { oidcClaimsOfHolder } from './oidc-account.js';
 import { ID_TOKEN_CLAIMS, clientMetadataOf } from './oidc-clients.js';
 import { OIDC_CLAIM_NAMES_RELEASED, OIDC_SCOPES, emailReleasable, oidcClaimsConfiguration } from './oidc-scopes.js';
@@ -41,6 +41,7 @@ export class OidcProviderHost {
     private readonly enrollments: EnrollmentRepository,
     private readonly ciba: OidcCiba,
     private readonly links: AccountLinks,
+    private readonly store: EphemeralStore,
   ) {
     ciba.attach(() => this.provider());
   }
@@ -98,7 +99,10 @@ export class OidcProviderHost {
     const https = this.config.issuerUrl.startsWith('https://');
     return {
       ...(this.outboundFetch ? { fetch: this.outboundFetch as Configuration['fetch'] } : {}),
-      adapter: createOidcAdapter(this.dataSource, { clientFinder: (id) => this.clientMetadata(id) }),
+      adapter: createOidcAdapter(this.dataSource, {
+        clientFinder: (id) => this.clientMetadata(id),
+        ephemeral: { store: this.store, kinds: EPHEMERAL_OIDC_KINDS },
+      }),
       jwks: { keys } as Configuration['jwks'],
       routes: OIDC_ROUTES,
       scopes: [...OIDC_SCOPES],

@@ -1,9 +1,14 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '#idtoken/platform';
+import { InProcessBackend, InProcessStore, dataSourceOptions } from '#idtoken/platform';
 import { migrations } from '#migrations';
 import { createTestEnvironment, type TestEnvironment } from '../../../../test/support/test-env.js';
 import { OidcModelEntity } from './oidc-model.entity.js';
-import { createOidcAdapter, sweepExpiredOidcModels, type OidcAdapterClass } from './typeorm-oidc.adapter.js';
+import {
+  EPHEMERAL_OIDC_KINDS,
+  createOidcAdapter,
+  sweepExpiredOidcModels,
+  type OidcAdapterClass,
+} from './typeorm-oidc.adapter.js';
 
 // A migrated database of its own: a fresh PostgreSQL database when DATABASE_URL is set, otherwise PGlite.
 describe('TypeORM adapter for oidc-provider', () => {
@@ -218,5 +223,60 @@ describe('TypeORM adapter for oidc-provider', () => {
     const rows: { id: string }[] = await dataSource.query(`SELECT id FROM oidc_models ORDER BY id`);
     expect(rows.map((row) => row.id)).toEqual(['just-expired', 'live', 'no-expiry']);
     expect(await sweepExpiredOidcModels(dataSource, at)).toBe(0);
+  });
+
+  describe('with the ephemeral store for short-lived kinds', () => {
+    let backend: InProcessBackend;
+    let store: InProcessStore;
+    let Mixed: OidcAdapterClass;
+    const rows = async () =>
+      Number(((await dataSource.query('SELECT count(*)::int AS n FROM oidc_models')) as { n: number }[])[0]?.n);
+
+    beforeEach(() => {
+      backend = new InProcessBackend(() => clock.getTime(), 60_000);
+      store = new InProcessStore(backend);
+      Mixed = createOidcAdapter(dataSource, { now: () => clock, ephemeral: { store, kinds: EPHEMERAL_OIDC_KINDS } });
+    });
+    afterEach(() => backend.dispose());
+
+    it('keeps an Interaction on the store for its lifetime, never in oidc_models', async () => {
+      const interactions = new Mixed('Interaction');
+      const payload = { uid: 'i-1', params: { client_id: 'shop' }, exp: 1_700_000_600 };
+      await interactions.upsert('i-1', payload, 600);
+      expect(await interactions.find('i-1')).toEqual(payload);
+      expect(await store.get('oidc:Interaction:i-1')).toBe(JSON.stringify(payload));
+      expect(await rows()).toBe(0);
+      clock = seconds(599);
+      expect(await interactions.find('i-1')).toEqual(payload);
+      clock = seconds(600);
+      expect(await interactions.find('i-1')).toBeUndefined();
+    });
+
+    it('replaces, destroys, and treats a save with no time left as gone', async () => {
+      const interactions = new Mixed('Interaction');
+      await interactions.upsert('i-2', { v: 1 }, 600);
+      await interactions.upsert('i-2', { v: 2 }, 600);
+      expect(await interactions.find('i-2')).toEqual({ v: 2 });
+      await interactions.upsert('i-2', { v: 3 }, 0);
+      expect(await interactions.find('i-2')).toBeUndefined();
+      await interactions.upsert('i-3', { v: 1 }, 600);
+      await interactions.destroy('i-3');
+      expect(await interactions.find('i-3')).toBeUndefined();
+      await expect(interactions.upsert('i-4', { v: 1 })).rejects.toThrow('needs a lifetime');
+      await expect(interactions.consume('i-4')).rejects.toThrow('never consumed');
+      expect(await interactions.findByUid('i-4')).toBeUndefined();
+    });
+
+    it('keeps every other kind in PostgreSQL, revocation by grant included', async () => {
+      const codes = new Mixed('AuthorizationCode');
+      await codes.upsert('c-9', { grantId: 'g-9' }, 60);
+      await new Mixed('Interaction').upsert('i-9', { grantId: 'g-9' }, 600);
+      expect(await rows()).toBe(1);
+      await new Mixed('AccessToken').revokeByGrantId('g-9');
+      expect(await codes.find('c-9')).toBeUndefined();
+      // oidc-provider revokes by grant only token and code kinds; an open interaction ends by its own expiry.
+      await new Mixed('Interaction').revokeByGrantId('g-9');
+      expect(await new Mixed('Interaction').find('i-9')).toEqual({ grantId: 'g-9' });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { errors } from 'oidc-provider';
 import type { DataSource } from 'typeorm';
-import { PreparedStatement } from '#idtoken/platform';
+import { PreparedStatement, type EphemeralStore } from '#idtoken/platform';
+import { EphemeralOidcModels } from './ephemeral-oidc-models.js';
 import { OidcModelEntity } from './oidc-model.entity.js';
 
 /** What oidc-provider stores and reads back for one model instance. */
@@ -25,7 +26,12 @@ export interface OidcAdapterOptions {
   clientFinder?: (id: string) => Promise<OidcAdapterPayload | undefined>;
   /** The clock expiry and consumption are decided on; tests move it instead of sleeping. */
   now?: () => Date;
+  /** Kinds kept on the ephemeral store instead of PostgreSQL (see EphemeralOidcModels), and that store. */
+  ephemeral?: { store: EphemeralStore; kinds: ReadonlySet<string> };
 }
+
+/** The kinds short-lived enough for the ephemeral store: found by id only, never consumed or revoked by grant. */
+export const EPHEMERAL_OIDC_KINDS: ReadonlySet<string> = new Set(['Interaction']);
 
 /** How long an expired row stays before `sweepExpiredOidcModels` deletes it (reads ignore it from expiry on). */
 export const OIDC_SWEEP_GRACE_MS = 60 * 60 * 1000;
@@ -84,6 +90,45 @@ const FIND = {
 
 /** oidc-provider's adapter over the `oidc_models` table, on PostgreSQL or PGlite alike. */
 export function createOidcAdapter(dataSource: DataSource, options: OidcAdapterOptions = {}): OidcAdapterClass {
+  const Persistent = persistentModels(dataSource, options);
+  const ephemeral = options.ephemeral;
+  if (!ephemeral) return Persistent;
+  const { store, kinds } = ephemeral;
+
+  /** The adapter oidc-provider instantiates per kind: the ephemeral store's for its kinds, PostgreSQL's otherwise. */
+  return class OidcAdapterOfKind implements OidcAdapter {
+    private readonly models: OidcAdapter;
+
+    constructor(name: string) {
+      this.models = kinds.has(name) ? new EphemeralOidcModels(name, store) : new Persistent(name);
+    }
+
+    upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
+      return this.models.upsert(id, payload, expiresIn);
+    }
+    find(id: string): Promise<OidcAdapterPayload | undefined> {
+      return this.models.find(id);
+    }
+    findByUserCode(userCode: string): Promise<OidcAdapterPayload | undefined> {
+      return this.models.findByUserCode(userCode);
+    }
+    findByUid(uid: string): Promise<OidcAdapterPayload | undefined> {
+      return this.models.findByUid(uid);
+    }
+    consume(id: string): Promise<void> {
+      return this.models.consume(id);
+    }
+    destroy(id: string): Promise<void> {
+      return this.models.destroy(id);
+    }
+    revokeByGrantId(grantId: string): Promise<void> {
+      return this.models.revokeByGrantId(grantId);
+    }
+  };
+}
+
+/** The models kept in the `oidc_models` table. */
+function persistentModels(dataSource: DataSource, options: OidcAdapterOptions): OidcAdapterClass {
   const now = options.now ?? (() => new Date());
 
   return class TypeOrmOidcAdapter implements OidcAdapter {
