@@ -11,7 +11,6 @@ export interface InitiateAnswer {
   qr?: string;
 }
 
-/** What the relying party sent, already shape-checked, plus what the transport knows about it. */
 /** A session a facade of this server starts for a client its own protocol identified (see InitiateFlow). */
 export interface OnBehalfInput {
   serviceId: string;
@@ -23,6 +22,7 @@ export interface OnBehalfInput {
   backchannel?: boolean;
 }
 
+/** What the relying party sent, already shape-checked, plus what the transport knows about it. */
 export interface InitiateInput {
   tokenId?: string;
   serviceVds?: string;
