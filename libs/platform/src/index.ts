@@ -4,7 +4,7 @@ export { deriveKey } from './crypto/derive-key.js';
 export { SecretBox } from './crypto/secret-box.js';
 export { bytea } from './database/bytea.js';
 export { isUniqueViolation } from './database/unique-violation.js';
-export { PreparedStatement, postgresPool } from './database/prepared-statement.js';
+export { PreparedStatement } from './database/prepared-statement.js';
 export { dataSourceOptions, type PersistenceParts } from './database/data-source-options.js';
 export {
   PGLITE_TEMPLATE,

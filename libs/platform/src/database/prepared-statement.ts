@@ -21,13 +21,14 @@ export class PreparedStatement<Row> {
   }
 
   async run(dataSource: DataSource, values: readonly unknown[], manager?: EntityManager): Promise<Row[]> {
+    const parameters = [...values];
     const pool = manager?.queryRunner ? undefined : postgresPool(dataSource);
-    if (!pool) return (await (manager ?? dataSource.manager).query(this.text, [...values])) as Row[];
+    if (!pool) return (await (manager ?? dataSource.manager).query(this.text, parameters)) as Row[];
     try {
-      const result = await pool.query({ name: this.name, text: this.text, values: [...values] });
+      const result = await pool.query({ name: this.name, text: this.text, values: parameters });
       return result.rows as Row[];
     } catch (error) {
-      throw new QueryFailedError(this.text, [...values], error as Error);
+      throw new QueryFailedError(this.text, parameters, error as Error);
     }
   }
 }

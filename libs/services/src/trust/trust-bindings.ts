@@ -27,14 +27,14 @@ export interface HolderContext {
   ip?: string;
 }
 
+const TRUST_PROBE = new PreparedStatement<{ found: number }>(
+  'SELECT 1 AS found FROM service_trust_bindings WHERE token_id = $1 AND service_id = $2 LIMIT 1',
+);
+
 /**
  * Trust bindings of spec §5: a holder (tokenId) trusts a service by presenting its Service VDS from a
  * device-signed request. `isTrusted` is what initiate checks when the service has `requireTrust` (spec §6.1).
  */
-
-const TRUST_PROBE = new PreparedStatement<{ found: number }>(
-  'SELECT 1 AS found FROM service_trust_bindings WHERE token_id = $1 AND service_id = $2 LIMIT 1',
-);
 @Injectable()
 export class TrustBindings {
   constructor(
