@@ -7,6 +7,9 @@ import { createTestEnvironment, servicesUnderTest } from './support/test-env.js'
 import { startTestApp, type RunningApp } from './support/test-app.js';
 import { createIdpApp } from '../apps/idp/src/create-app.js';
 import { pino } from 'pino';
+import { jest } from '@jest/globals';
+import { EphemeralStore } from '#idtoken/platform';
+import { SESSION_EVENTS_CHANNEL, SessionStore } from '#idtoken/sessions';
 
 interface Started {
   sessionId: string;
@@ -80,6 +83,12 @@ describe('browser channel (spec §6.4) end to end', () => {
       socket.once('connect_error', (error: Error) => resolve(error.message));
       socket.once('connect', () => reject(new Error('connected')));
     });
+  const waitFor = async (condition: () => boolean): Promise<void> => {
+    for (let waited = 0; !condition(); waited += 10) {
+      if (waited > 5_000) throw new Error('condition not met within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   const expectedHash = (session: Started, jwt: string) =>
     createHmac('sha256', Buffer.from(session.wsToken, 'base64url'))
       .update(`approved|${session.sessionId}|${session.random}|${jwt}`)
@@ -157,6 +166,41 @@ describe('browser channel (spec §6.4) end to end', () => {
     expect(event).toMatchObject({ sessionId: session.sessionId, random: session.random });
     expect(event.hash).toBe(expectedHash(session, event.jwt));
     expect(event.expiresAt).toBe(verified.body.expiresAt);
+  });
+
+  it('sends approved to a browser whose handshake was reading the pending session when the approval went out', async () => {
+    const session = await started();
+    const sessions = server.app.get(SessionStore);
+    const store = server.app.get(EphemeralStore);
+    // Resolves once the approval has passed this node's subscription (the gateway's handler was registered first).
+    let published!: () => void;
+    const approvalSeen = new Promise<void>((resolve) => (published = resolve));
+    const unsubscribe = await store.subscribe(SESSION_EVENTS_CHANNEL, (message) => {
+      if ((JSON.parse(message) as { sessionId: string }).sessionId === session.sessionId) published();
+    });
+    // The handshake's read of the session answers "pending", but only after the approval was published: the event
+    // must not fall between what the handshake read and the socket's joining.
+    const readSession = sessions.readSession.bind(sessions);
+    const spy = jest.spyOn(sessions, 'readSession').mockImplementationOnce(async (sessionId) => {
+      const pending = await readSession(sessionId);
+      await approvalSeen;
+      return pending;
+    });
+    try {
+      const socket = connect(session);
+      const otpReady = jest.fn();
+      socket.on('otp_ready', otpReady);
+      const approved = next<Record<string, string>>(socket, 'approved');
+      await waitFor(() => spy.mock.calls.length === 1);
+      await request(server.baseUrl).post('/auth/verify').send(verifyBody(session)).expect(200);
+      const event = await approved;
+      expect(event.hash).toBe(expectedHash(session, event.jwt));
+      // The session had ended by the time the socket joined: its code is not shown any more.
+      expect(otpReady).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      await unsubscribe();
+    }
   });
 
   it('sends rejected {reason: denied} when the holder denies', async () => {

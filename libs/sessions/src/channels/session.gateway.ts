@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   WebSocketGateway,
-  WebSocketServer,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
@@ -19,6 +18,10 @@ interface SessionSocketData {
   sessionId: string;
   /** The pending session as the handshake read it (its code and expiry), when it had no result yet. */
   admitted?: { otp: string; expiresAt: number; claimsOnly: boolean };
+  /** A late socket's session expiry, from its ticket (its session and result were gone). */
+  ticketExpiresAt?: number;
+  /** The pending session's end when it came before the socket joined (the handshake's read or an event). */
+  early?: SessionEvent;
   /** A terminal event (`approved`, `rejected`, `expired`) went out: nothing more is sent. */
   ended?: boolean;
   expiryTimer?: NodeJS.Timeout;
@@ -44,6 +47,10 @@ export const ORIGIN_REFUSED = 'origin_not_allowed';
  * `sessionId`: `otp_ready {otp, expiresAt}` · `approved {jwt, hash, random, expiresAt}` · `rejected {reason}` ·
  * `expired`. Fan-out: every node subscribes once to the store's `session-events` channel (Redis pub/sub across
  * nodes, in-process otherwise) and emits to its own sockets of that session — no socket.io Redis adapter needed.
+ *
+ * A socket is watched from the start of its handshake, before anything is read: an event published while the
+ * handshake reads is kept for it (`early`), so the handshake reads once — the session and its result together — and
+ * the greeting needs no second read.
  */
 @Injectable()
 @WebSocketGateway({ namespace: '/session' })
@@ -57,9 +64,8 @@ export class SessionGateway
 {
   private readonly logger = new Logger(SessionGateway.name);
   private readonly events: HeldSubscription;
-
-  @WebSocketServer()
-  private namespace!: Namespace;
+  /** This node's sockets of each session, from the start of their handshake until their connection closes. */
+  private readonly watching = new Map<string, Set<SessionSocket>>();
 
   constructor(
     private readonly sessions: SessionStore,
@@ -94,40 +100,28 @@ export class SessionGateway
     });
   }
 
-  async handleConnection(socket: SessionSocket): Promise<void> {
+  handleConnection(socket: SessionSocket): void {
     this.metrics.sockets.inc({ namespace: 'session' });
-    // Nest does not await this: a store failure must end this socket, never the process.
-    try {
-      await this.greet(socket);
-    } catch (error) {
-      this.logger.warn(`session socket dropped: ${(error as Error).message}`);
-      socket.disconnect(true);
-    }
+    this.greet(socket);
   }
 
-  /** What a newly joined socket learns at once: the result, or otp_ready and a timer for `expired`. */
-  private async greet(socket: SessionSocket): Promise<void> {
-    const { sessionId } = socket.data;
-    // Join first, then read: an event published meanwhile is either seen here or delivered to the room. The
-    // handshake read the session already; only its result can have appeared since (a session ends by its result
-    // or, past its expiry, by the timer armed below).
-    await socket.join(sessionId);
-    const result = await this.sessions.readResult(sessionId);
-    if (result) return this.deliver(socket, resultEvent(sessionId, result));
-    const session = socket.data.admitted;
+  /** What a newly joined socket learns at once: its session's end, or otp_ready and a timer for `expired`. */
+  private greet(socket: SessionSocket): void {
+    const { sessionId, early, admitted } = socket.data;
+    if (early) return this.deliver(socket, early);
     // spec §6.5: a claims-only session's code is shown only inside its QR, so no `otp_ready` then.
-    if (session && !session.claimsOnly) {
+    if (admitted && !admitted.claimsOnly) {
       // The OTP is shown in the browser by design (spec §6.1 autoPassword); it is never logged.
-      socket.emit('otp_ready', { sessionId, otp: session.otp, expiresAt: isoOfUnix(session.expiresAt) });
+      socket.emit('otp_ready', { sessionId, otp: admitted.otp, expiresAt: isoOfUnix(admitted.expiresAt) });
     }
-    const expiresAt = session?.expiresAt ?? (await this.sessions.readTicket(sessionId))?.expiresAt ?? 0;
-    // It may have left while we read; handleDisconnect has run then and would not clear a timer set now.
-    if (socket.connected) this.armExpiry(socket, expiresAt);
+    // Nest may hand the socket over a tick late; handleDisconnect has run then and would not clear a timer set now.
+    if (socket.connected) this.armExpiry(socket, admitted?.expiresAt ?? socket.data.ticketExpiresAt ?? 0);
   }
 
   handleDisconnect(socket: SessionSocket): void {
     this.metrics.sockets.dec({ namespace: 'session' });
     clearTimeout(socket.data.expiryTimer);
+    this.unwatch(socket.data.sessionId, socket);
   }
 
   /** The refusal code, or undefined when the socket may join its session. */
@@ -135,12 +129,24 @@ export class SessionGateway
     const auth = socket.handshake.auth as { sessionId?: unknown; wsToken?: unknown };
     if (typeof auth.sessionId !== 'string' || typeof auth.wsToken !== 'string') return SESSION_REFUSED;
     const { sessionId, wsToken } = auth;
-    // Usually the session is pending (the page connects right after initiate): one read. A late socket — the session
-    // ended or expired — is checked against its result or its ticket instead.
-    const session = await this.sessions.readSession(sessionId);
-    const [result, ticket] = session
-      ? [undefined, undefined]
-      : await Promise.all([this.sessions.readResult(sessionId), this.sessions.readTicket(sessionId)]);
+    // Watched before the read: an event published from now on is either in what the read finds or kept as `early`.
+    const unwatch = this.watch(sessionId, socket);
+    const refusal = await this.check(socket, sessionId, wsToken).catch((error: unknown) => {
+      unwatch();
+      throw error;
+    });
+    if (refusal !== undefined) unwatch();
+    return refusal;
+  }
+
+  private async check(socket: SessionSocket, sessionId: string, wsToken: string): Promise<string | undefined> {
+    // Usually the session is pending (the page connects right after initiate) and has no result; a late socket —
+    // the session ended or expired — finds its result or, once that is gone too, only its ticket.
+    const [session, result] = await Promise.all([
+      this.sessions.readSession(sessionId),
+      this.sessions.readResult(sessionId),
+    ]);
+    const ticket = session || result ? undefined : await this.sessions.readTicket(sessionId);
     const expected = session?.wsToken ?? result?.wsToken ?? ticket?.wsToken;
     // Constant time, and an unknown session answers like a wrong token.
     if (!sameToken(expected ?? '', wsToken) || expected === undefined) return SESSION_REFUSED;
@@ -149,6 +155,7 @@ export class SessionGateway
       : await this.sessions.readServiceBinding(sessionId);
     if (!(await this.origins.allowsForService(originHeader(socket), binding))) return ORIGIN_REFUSED;
     socket.data.sessionId = sessionId;
+    if (result) socket.data.early ??= resultEvent(sessionId, result);
     if (session) {
       socket.data.admitted = {
         otp: session.otp,
@@ -156,7 +163,27 @@ export class SessionGateway
         claimsOnly: session.tokenId === undefined,
       };
     }
+    socket.data.ticketExpiresAt = ticket?.expiresAt;
     return undefined;
+  }
+
+  /** Counts `socket` among its session's watchers until its connection closes; returns the way to stop earlier. */
+  private watch(sessionId: string, socket: SessionSocket): () => void {
+    let sockets = this.watching.get(sessionId);
+    if (!sockets) {
+      sockets = new Set();
+      this.watching.set(sessionId, sockets);
+    }
+    sockets.add(socket);
+    const unwatch = () => this.unwatch(sessionId, socket);
+    // The connection, not the socket: a socket whose connection closes before it joins never emits `disconnect`.
+    socket.conn.once('close', unwatch);
+    return unwatch;
+  }
+
+  private unwatch(sessionId: string, socket: SessionSocket): void {
+    const sockets = this.watching.get(sessionId);
+    if (sockets?.delete(socket) && sockets.size === 0) this.watching.delete(sessionId);
   }
 
   /** `expired` when a pending session's 60 s pass without a result. */
@@ -171,7 +198,7 @@ export class SessionGateway
     socket.data.expiryTimer.unref();
   }
 
-  /** A session event published by any node: to this node's sockets of that session. */
+  /** A session event published by any node: to this node's sockets of that session, or kept for those joining. */
   private onEvent(message: string): void {
     let event: SessionEvent;
     try {
@@ -179,10 +206,9 @@ export class SessionGateway
     } catch {
       return;
     }
-    const members = this.namespace?.adapter.rooms.get(event.sessionId);
-    for (const id of members ?? []) {
-      const socket = this.namespace.sockets.get(id) as SessionSocket | undefined;
-      if (socket) this.deliver(socket, event);
+    for (const socket of this.watching.get(event.sessionId) ?? []) {
+      if (socket.connected) this.deliver(socket, event);
+      else socket.data.early ??= event;
     }
   }
 
