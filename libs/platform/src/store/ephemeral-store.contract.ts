@@ -118,6 +118,30 @@ export function ephemeralStoreContract(openPair: () => Promise<StorePair>): void
     await expect(onA.received).resolves.toBe('{"type":"approved"}');
   });
 
+  it('applies one node’s calls in their order when they are issued together: the listener finds the writes', async () => {
+    const found: Array<{ value: string | undefined; list: string[] }> = [];
+    let allHeard!: () => void;
+    const heard = new Promise<void>((resolve) => (allHeard = resolve));
+    const unsubscribe = await pair.b.subscribe(key('channel'), (message) => {
+      void Promise.all([pair.b.get(key(`value-${message}`)), pair.b.readList(key(`list-${message}`))]).then(
+        ([value, list]) => {
+          if (found.push({ value, list }) === 20) allHeard();
+        },
+      );
+    });
+    // Not awaited one by one: 20 write-then-publish pairs leave together (pipelined on Redis).
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => [
+        pair.a.put(key(`value-${i}`), `v${i}`, 10_000),
+        pair.a.append(key(`list-${i}`), `item${i}`, 10_000, 5),
+        pair.a.publish(key('channel'), String(i)),
+      ]).flat(),
+    );
+    await heard;
+    await unsubscribe();
+    expect(found.every(({ value, list }) => value !== undefined && list.length === 1)).toBe(true);
+  });
+
   it('stops delivering after unsubscribe, and keeps other subscriptions', async () => {
     const stopped: string[] = [];
     const unsubscribe = await pair.b.subscribe(key('ch'), (m) => stopped.push(m));

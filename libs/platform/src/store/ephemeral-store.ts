@@ -5,6 +5,10 @@ export type Unsubscribe = () => Promise<void>;
  * The port for short-lived state shared by every server node: OTP sessions, attempt and rate counters,
  * replay caches, and fan-out of events between nodes. Two adapters: Redis (REDIS_URL) and in-process.
  * Values are strings; callers serialise. Every TTL is in milliseconds and must be positive.
+ *
+ * One node's calls take effect in the order they were made, even when the caller does not wait for one before
+ * making the next: a write and then a publish issued together (one round trip on Redis) are seen in that order by
+ * every node — whoever hears the message finds the write.
  */
 export abstract class EphemeralStore {
   /** Stores `value` under `key` for `ttlMs`, replacing what was there. */
