@@ -91,8 +91,9 @@ describe('SessionStore', () => {
       if (heard.push(JSON.parse(message)) === 2) bothHeard();
     });
     const rejected = { type: 'rejected', sessionId: record.sessionId, reason: 'denied' } as const;
-    await events.publish(record, rejected);
-    await events.publish({ ...record, backchannel: true }, rejected);
+    const result = { status: 'rejected', wsToken: record.wsToken, reason: 'denied' } as const;
+    await events.saveAndPublish(record, result, rejected);
+    await events.saveAndPublish({ ...record, backchannel: true }, result, rejected);
     await delivered;
     await unsubscribe();
     expect(heard).toEqual([rejected, { ...rejected, backchannel: true }]);

@@ -119,8 +119,16 @@ export class SessionStore {
     return parse<SessionResult>(await this.store.get(`session-result:${sessionId}`));
   }
 
+  /**
+   * A session's end: its result, then the event to every node, issued together (one round trip on Redis). The store
+   * applies them in that order, so whoever hears the event can read the result.
+   */
+  async saveAndPublish(session: SessionRecord, result: SessionResult, event: SessionEvent): Promise<void> {
+    await Promise.all([this.saveResult(session.sessionId, result), this.publish(session, event)]);
+  }
+
   /** The end of `session` to every node; marked when a CIBA request waits on it (see SessionRecord.backchannel). */
-  async publish(session: SessionRecord, event: SessionEvent): Promise<void> {
+  private async publish(session: SessionRecord, event: SessionEvent): Promise<void> {
     const marked: SessionEvent = session.backchannel ? { ...event, backchannel: true } : event;
     await this.store.publish(SESSION_EVENTS_CHANNEL, JSON.stringify(marked));
   }

@@ -32,9 +32,13 @@ export class InboxPushSender implements PushSender {
 
   async send(recipient: PushRecipient, message: AuthRequestMessage): Promise<PushOutcome> {
     try {
-      await this.store.append(inboxKey(recipient.tokenId), JSON.stringify(message), INBOX_TTL_MS, INBOX_MAX_ITEMS);
       const delivery: InboxDelivery = { tokenId: recipient.tokenId, message };
-      await this.store.publish(DEVICE_INBOX_CHANNEL, JSON.stringify(delivery));
+      // Issued together (one round trip); the store applies them in this order, so a device that hears of the
+      // request finds it in its inbox.
+      await Promise.all([
+        this.store.append(inboxKey(recipient.tokenId), JSON.stringify(message), INBOX_TTL_MS, INBOX_MAX_ITEMS),
+        this.store.publish(DEVICE_INBOX_CHANNEL, JSON.stringify(delivery)),
+      ]);
       return { status: 'sent' };
     } catch (error) {
       return { status: 'failed', reason: 'store_unavailable', detail: error instanceof Error ? error.message : '' };

@@ -136,28 +136,24 @@ export class VerifyFlow {
         tokenExpiresAt: expiresAt,
       },
     });
-    await this.sessions.saveResult(session.sessionId, {
-      status: 'approved',
-      wsToken: session.wsToken,
-      jwt,
-      hash,
-      random: session.random,
-      expiresAt: claims.exp,
-      approval: {
-        tokenId: enrollment.tokenId,
-        grantedScopes: grant.atomic,
-        trustLevel: enrollment.trustLevel,
-        approvedAt: claims.iat,
+    await this.sessions.saveAndPublish(
+      session,
+      {
+        status: 'approved',
+        wsToken: session.wsToken,
+        jwt,
+        hash,
+        random: session.random,
+        expiresAt: claims.exp,
+        approval: {
+          tokenId: enrollment.tokenId,
+          grantedScopes: grant.atomic,
+          trustLevel: enrollment.trustLevel,
+          approvedAt: claims.iat,
+        },
       },
-    });
-    await this.sessions.publish(session, {
-      type: 'approved',
-      sessionId: session.sessionId,
-      jwt,
-      hash,
-      random: session.random,
-      expiresAt,
-    });
+      { type: 'approved', sessionId: session.sessionId, jwt, hash, random: session.random, expiresAt },
+    );
     return { status: 'approved', expiresAt };
   }
 }
