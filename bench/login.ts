@@ -12,6 +12,7 @@ import {
   BENCH_ADMIN_KEY,
   prepareBackends,
   startInProcessServer,
+  withOwnStorePrefix,
   type BenchBackends,
   type InProcessServer,
 } from './support/server.js';
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   log(`database: ${prepared.backends.database} · store: ${prepared.backends.store}`);
   try {
     const setupStarted = performance.now();
-    const inProcess = await startInProcessServer(prepared.settings);
+    // The bare loop's server stays up through the interleaved HTTP slices: with a store prefix of its own it does not
+    // hear the server processes' session and push events, nor they its, as when the two run one after the other.
+    const inProcess = await startInProcessServer(withOwnStorePrefix(prepared.settings, 'bare'));
     const interleaved = options.slices > 1;
     let inProcessClosed: Promise<void> | undefined;
     const closeInProcess = () => (inProcessClosed ??= inProcess.close());

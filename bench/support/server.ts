@@ -93,6 +93,14 @@ export async function prepareBackends(urls: BackendUrls): Promise<BenchBackends>
   }
 }
 
+/**
+ * The run's settings with a Redis key prefix of their own under the run's (deleted with it): a server started with
+ * them shares the database with the others but none of their sessions, counters or events.
+ */
+export function withOwnStorePrefix(settings: Record<string, string>, name: string): Record<string, string> {
+  return settings.REDIS_PREFIX ? { ...settings, REDIS_PREFIX: `${settings.REDIS_PREFIX}${name}:` } : settings;
+}
+
 /** The real IdP running in the benchmark's own process. */
 export interface InProcessServer {
   app: NestFastifyApplication;
