@@ -173,11 +173,15 @@ export function ephemeralStoreContract(openPair: () => Promise<StorePair>): void
     await expect(pair.a.append(key('many'), 'x', 1_000, 0)).rejects.toThrow(RangeError);
   });
 
-  it('tells the time a key has left, and nothing for a missing key', async () => {
+  it('tells the time a key or a list has left, and nothing for a missing key', async () => {
     await pair.a.increment(key('ttl'), 10_000);
+    await pair.a.append(key('list-ttl'), 'item', 20_000, 5);
     const left = await pair.b.remainingTtl(key('ttl'));
     expect(left).toBeGreaterThan(9_000);
     expect(left).toBeLessThanOrEqual(10_000);
+    const listLeft = await pair.b.remainingTtl(key('list-ttl'));
+    expect(listLeft).toBeGreaterThan(19_000);
+    expect(listLeft).toBeLessThanOrEqual(20_000);
     expect(await pair.b.remainingTtl(key('missing'))).toBeUndefined();
   });
 

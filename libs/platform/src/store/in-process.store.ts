@@ -133,7 +133,8 @@ export class InProcessStore extends EphemeralStore {
   }
 
   async remainingTtl(key: string): Promise<number | undefined> {
-    const entry = this.backend.live(key);
+    // A key is a plain value or a list, as on Redis.
+    const entry = this.backend.live(key) ?? (this.listAt(key).length > 0 ? this.backend.lists.get(key) : undefined);
     return entry ? entry.expiresAt - this.backend.now() : undefined;
   }
 
