@@ -203,6 +203,35 @@ describe('browser channel (spec §6.4) end to end', () => {
     }
   });
 
+  it('closes a socket whose session ended while the store could not be read, so the browser polls instead', async () => {
+    const store = server.app.get(EphemeralStore);
+    const sessions = server.app.get(SessionStore);
+    // A session past its 60 s whose end nobody recorded: only its ticket and its service are left.
+    const sessionId = `sess_${randomUUID().replaceAll('-', '').slice(0, 22)}`;
+    const wsToken = Buffer.alloc(32, 7).toString('base64url');
+    const expiresAt = Math.floor(Date.now() / 1000) - 1;
+    await store.put(`session-ticket:${sessionId}`, JSON.stringify({ wsToken, expiresAt }), 60_000);
+    await store.put(`session-service:${sessionId}`, JSON.stringify({ serviceId: 'shop', browserOnly: false }), 60_000);
+    const readResult = sessions.readResult.bind(sessions);
+    let reads = 0;
+    // The handshake's read works; the expiry's read, at once (the session has expired), finds the store gone.
+    const spy = jest.spyOn(sessions, 'readResult').mockImplementation(async (id) => {
+      if (id === sessionId && ++reads === 2) throw new Error('store unavailable');
+      return readResult(id);
+    });
+    try {
+      const socket = connect({ sessionId, wsToken });
+      const expired = jest.fn();
+      socket.on('expired', expired);
+      const reason = await new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      expect(reason).toBe('io server disconnect');
+      expect(expired).not.toHaveBeenCalled();
+      expect(reads).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('sends rejected {reason: denied} when the holder denies', async () => {
     const session = await started();
     const socket = connect(session, undefined);

@@ -193,8 +193,15 @@ export class SessionGateway
       const result = await this.sessions.readResult(sessionId);
       this.deliver(socket, result ? resultEvent(sessionId, result) : { type: 'expired', sessionId });
     };
+    // Without the store the end is unknown: the socket closes, and the browser asks the poll (spec §6.4 fallback).
+    const failed = (error: unknown) => {
+      this.logger.warn(
+        `session ${sessionId} expiry not read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      socket.disconnect();
+    };
     const delay = Math.max(0, expiresAtUnix * 1000 - Date.now());
-    socket.data.expiryTimer = setTimeout(() => void fire().catch(() => undefined), delay);
+    socket.data.expiryTimer = setTimeout(() => void fire().catch(failed), delay);
     socket.data.expiryTimer.unref();
   }
 
