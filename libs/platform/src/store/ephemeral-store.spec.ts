@@ -56,6 +56,36 @@ const redisUrl = process.env.REDIS_URL;
     };
   });
 
+  it('holds every subscription made while its connections are still opening, on each of many new stores', async () => {
+    // The way a node boots: a fresh store, and all its channels subscribed at once before anything has connected.
+    const prefix = `idtoken-test:${randomUUID()}:`;
+    const channels = ['one', 'two', 'three', 'four', 'five', 'six'];
+    const stores = Array.from({ length: 12 }, () => new RedisStore(redisUrl!, { prefix }));
+    const heard = stores.map(() => new Set<string>());
+    try {
+      // Each store's channels one event-loop turn apart, so that some land while its connection shakes hands.
+      await Promise.all(
+        stores.map(async (store, index) => {
+          const subscribed: Promise<unknown>[] = [];
+          for (const channel of channels) {
+            subscribed.push(store.subscribe(channel, (message) => heard[index]!.add(message)));
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          await Promise.all(subscribed);
+        }),
+      );
+      const publisher = stores[0]!;
+      await Promise.all(channels.map((channel) => publisher.publish(channel, channel)));
+      const deadline = Date.now() + 3_000;
+      while (heard.some((messages) => messages.size < channels.length) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(heard.map((messages) => [...messages].sort())).toEqual(stores.map(() => [...channels].sort()));
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
   it('rejects ping when Redis is unreachable, without throwing elsewhere', async () => {
     const store = new RedisStore('redis://127.0.0.1:1', { pingTimeoutMs: 300 });
     await expect(store.ping()).rejects.toThrow();

@@ -163,6 +163,10 @@ export class RedisStore extends EphemeralStore {
       this.subscriber = this.commands.duplicate({
         connectionName: 'idtoken-subscriber',
         enableAutoPipelining: false,
+        // ioredis sends a SUBSCRIBE made while it connects at once, which can overtake its ready check's INFO; Redis
+        // then refuses the INFO (subscriber mode), and the connection came back subscribed to nothing, for good
+        // (ioredis issue #2037). One node in three of a pair booted that way here. A subscriber needs no ready check.
+        enableReadyCheck: false,
       });
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (channel: string, message: string) => {
