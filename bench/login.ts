@@ -3,10 +3,17 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measureCryptoCeiling, runBareLoop, type BareLoopOutcome, type CryptoCeiling } from './support/ceilings.js';
 import { runInterleaved } from './support/interleaved.js';
-import { runLoad, warmUp, type LoadOutcome, type LoadPlan } from './support/load.js';
+import { runLoad, runPacedLoad, warmUp, type LoadOutcome, type LoadPlan } from './support/load.js';
 import { readOptions, runBenchmark, USAGE, type BenchOptions } from './support/options.js';
 import { populate, type Population } from './support/population.js';
-import { formatTable, machineInfo, writeResult, type LoginBenchResult, type TimedPhase } from './support/report.js';
+import {
+  formatTable,
+  machineInfo,
+  writeResult,
+  type LoginBenchResult,
+  type PacedPhase,
+  type TimedPhase,
+} from './support/report.js';
 import { startServerNodes } from './support/server-nodes.js';
 import {
   BENCH_ADMIN_KEY,
@@ -51,6 +58,7 @@ async function main(): Promise<void> {
     let bare: BareLoopOutcome | undefined;
     let setupSeconds = 0;
     const phases: TimedPhase[] = [];
+    let halfLoad: PacedPhase | undefined;
     try {
       log(`setting up ${options.devices} phones (issue, enroll, trust)…`);
       population = await populate(inProcess.baseUrl, BENCH_ADMIN_KEY, options.devices, (done) => {
@@ -73,8 +81,11 @@ async function main(): Promise<void> {
           `timed phase: ${count} server process(es), ${options.concurrency} workers for ${options.durationSeconds} s` +
             (withBare ? `, alternating with the bare loop (ceiling 2) in ${options.slices} slices each…` : '…'),
         );
-        const measured = await timedPhase(prepared, count, plan, options, withBare ? inProcess : undefined);
+        const measured = await timedPhase(prepared, count, plan, options, withBare ? inProcess : undefined, () =>
+          withBare ? closeInProcess() : Promise.resolve(),
+        );
         phases.push(measured.phase);
+        halfLoad ??= measured.halfLoad;
         bare ??= measured.bare;
         // Idle from here on, it would still take every later phase's events off the store.
         if (withBare) await closeInProcess();
@@ -114,6 +125,7 @@ async function main(): Promise<void> {
           toCryptoBound: round(headline / cryptoAllCores, 3),
         },
         phases,
+        ...(halfLoad ? { halfLoad } : {}),
       };
       console.log(formatTable(result));
       const file = writeResult(fileURLToPath(new URL('../../bench/results/', import.meta.url)), result);
@@ -130,7 +142,9 @@ async function main(): Promise<void> {
 /**
  * Starts `count` server processes on the run's data, warms them up, runs the load for the set time, stops them. With
  * `bareServer`, the bare loop runs on it in alternating slices with the load (`--slices`), and its outcome is returned
- * too; the approvals are then counted around the load's slices only.
+ * too; the approvals are then counted around the load's slices only. With one process, the same server then takes
+ * logins at half the rate it reached, started at a steady pace, for as long again (`halfLoad`), once `beforeHalfLoad`
+ * has run.
  */
 async function timedPhase(
   prepared: BenchBackends,
@@ -138,7 +152,8 @@ async function timedPhase(
   plan: Omit<LoadPlan, 'targets'>,
   options: BenchOptions,
   bareServer?: InProcessServer,
-): Promise<{ phase: TimedPhase; bare?: BareLoopOutcome }> {
+  beforeHalfLoad: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ phase: TimedPhase; bare?: BareLoopOutcome; halfLoad?: PacedPhase }> {
   const nodes = await startServerNodes(prepared.settings, count, {
     cpuProfileDir: options.cpuProfile
       ? fileURLToPath(new URL('../../bench/results/profiles/', import.meta.url))
@@ -156,15 +171,25 @@ async function timedPhase(
         before === undefined || after === undefined || approvals === undefined ? undefined : approvals + after - before;
       return outcome;
     };
-    if (!bareServer) return { phase: phaseOf(count, await load(options.durationSeconds), approvals) };
-    const sliceSeconds = options.durationSeconds / options.slices;
-    const { bare, http } = await runInterleaved(
-      options.slices,
-      sliceSeconds,
-      (seconds) => runBareLoop(bareServer.app, plan, seconds),
-      load,
-    );
-    return { phase: phaseOf(count, http, approvals), bare };
+    let measured: { phase: TimedPhase; bare?: BareLoopOutcome };
+    if (bareServer) {
+      const { bare, http } = await runInterleaved(
+        options.slices,
+        options.durationSeconds / options.slices,
+        (seconds) => runBareLoop(bareServer.app, plan, seconds),
+        load,
+      );
+      measured = { phase: phaseOf(count, http, approvals), bare };
+    } else {
+      measured = { phase: phaseOf(count, await load(options.durationSeconds), approvals) };
+    }
+    if (count !== 1 || !(measured.phase.loginsPerSecond > 0)) return measured;
+    // The bare loop's server is done by now: closed first, it takes nothing from the clients whose latencies count.
+    await beforeHalfLoad();
+    const offered = measured.phase.loginsPerSecond / 2;
+    const paced = await runPacedLoad({ ...plan, targets }, offered, options.durationSeconds);
+    const halfLoad: PacedPhase = { ...phaseOf(count, paced, undefined), offeredLoginsPerSecond: round(offered, 2) };
+    return { ...measured, halfLoad };
   } finally {
     await Promise.all(nodes.map((node) => node.close()));
   }

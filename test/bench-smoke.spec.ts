@@ -8,7 +8,7 @@ import { readColdStartOptions } from '../bench/support/cold-start-options.js';
 import { coldStartBenchResult, formatColdStartTable, median } from '../bench/support/cold-start-report.js';
 import { serverEventLoopLag, sessionSocketsOpen } from '../bench/support/event-loop-lag.js';
 import { runInterleaved } from '../bench/support/interleaved.js';
-import { routeFor, runLoad, warmUp, type LoadOutcome } from '../bench/support/load.js';
+import { routeFor, runLoad, runPacedLoad, warmUp, type LoadOutcome } from '../bench/support/load.js';
 import { measureOidcPhases } from '../bench/support/oidc-phases.js';
 import { formatOidcTable, oidcBenchResult } from '../bench/support/oidc-report.js';
 import { openFileShortfall } from '../bench/support/open-file-limit.js';
@@ -57,6 +57,11 @@ describe('benchmark smoke run', () => {
         const load = await runLoad(plan, 0.5);
         expect(load.errors.entries()).toEqual([]);
         expect(load.timings.length).toBeGreaterThan(0);
+        // The half-load phase's pacing: 8 logins/s for 0.5 s starts exactly 4, each waited for.
+        const paced = await runPacedLoad(plan, 8, 0.5);
+        expect(paced.errors.entries()).toEqual([]);
+        expect(paced.timings).toHaveLength(4);
+        expect(paced.elapsedSeconds).toBeGreaterThanOrEqual(0.375);
         await expectTinyCapacityRun(first.baseUrl, prepared.backends, population);
       } finally {
         population.dispose();

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { LoginFailure, runOneLogin, type LoginContext, type LoginRoute, type LoginTimings } from './one-login.js';
 import type { BenchService, Phone } from './population.js';
 import type { ProcessUsage } from './server-nodes.js';
@@ -99,7 +100,41 @@ function sampleMemory(targets: LoadTarget[]): () => number[] {
  * `concurrency` workers log in back to back for `durationSeconds`; a login started in time is waited for, and the
  * rate divides by the time until the last one ended. CPU is each process's user + system time over the same span.
  */
-export async function runLoad(plan: LoadPlan, durationSeconds: number): Promise<LoadOutcome> {
+export function runLoad(plan: LoadPlan, durationSeconds: number): Promise<LoadOutcome> {
+  return measureLoad(plan, async (attempt) => {
+    const deadline = performance.now() + durationSeconds * 1000;
+    await Promise.all(
+      Array.from({ length: plan.concurrency }, async (_, worker) => {
+        while (performance.now() < deadline) await attempt(worker);
+      }),
+    );
+  });
+}
+
+/**
+ * Logins started at a steady `perSecond` for `durationSeconds`, each on time whatever the earlier ones are doing (an
+ * open loop: a slow answer does not hold back the next start, so its latency is not hidden); login i goes as worker i
+ * (phone i mod N, an address of its own). Measured like {@link runLoad}, until the last one ended.
+ */
+export function runPacedLoad(plan: LoadPlan, perSecond: number, durationSeconds: number): Promise<LoadOutcome> {
+  return measureLoad(plan, async (attempt) => {
+    const count = Math.max(1, Math.round(perSecond * durationSeconds));
+    const started = performance.now();
+    const running: Promise<void>[] = [];
+    for (let login = 0; login < count; login += 1) {
+      const wait = started + (login * 1000) / perSecond - performance.now();
+      if (wait > 0) await delay(wait);
+      running.push(attempt(login));
+    }
+    await Promise.all(running);
+  });
+}
+
+/** Runs `drive`, which makes its logins through `attempt`, and measures them: timings, errors, CPU and memory. */
+async function measureLoad(
+  plan: LoadPlan,
+  drive: (attempt: (worker: number) => Promise<void>) => Promise<void>,
+): Promise<LoadOutcome> {
   const timings: LoginTimings[] = [];
   const errors = new Tally();
   const measured = plan.targets.filter((target) => target.usage);
@@ -107,24 +142,20 @@ export async function runLoad(plan: LoadPlan, durationSeconds: number): Promise<
   const stopSampling = sampleMemory(measured);
   let logins = 0;
   let peaks: number[] = [];
+  const attempt = async (worker: number): Promise<void> => {
+    const { context, phone } = workerContext(plan, worker, logins);
+    logins += 1;
+    try {
+      timings.push(await runOneLogin(context, phone));
+    } catch (error) {
+      errors.add(error instanceof LoginFailure ? error.kind : `unexpected: ${String(error)}`);
+    }
+  };
 
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const deadline = started + durationSeconds * 1000;
   try {
-    await Promise.all(
-      Array.from({ length: plan.concurrency }, async (_, worker) => {
-        while (performance.now() < deadline) {
-          const { context, phone } = workerContext(plan, worker, logins);
-          logins += 1;
-          try {
-            timings.push(await runOneLogin(context, phone));
-          } catch (error) {
-            errors.add(error instanceof LoginFailure ? error.kind : `unexpected: ${String(error)}`);
-          }
-        }
-      }),
-    );
+    await drive(attempt);
   } finally {
     peaks = stopSampling();
   }
