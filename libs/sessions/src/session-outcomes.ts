@@ -80,11 +80,7 @@ export class SessionOutcomes {
     } finally {
       // The session is already taken: whatever happened to the audit write, the browser and the poller must learn
       // its end (an audit failure still fails the request, so it is seen).
-      await this.sessions.saveAndPublish(
-        session,
-        { status: 'rejected', wsToken: session.wsToken, reason },
-        { type: 'rejected', sessionId: session.sessionId, reason },
-      );
+      await this.sessions.saveAndPublish(session, { status: 'rejected', wsToken: session.wsToken, reason });
     }
   }
 }

@@ -95,3 +95,17 @@ export type SessionEvent = (
   | { type: 'approved'; sessionId: string; jwt: string; hash: string; random: string; expiresAt: string }
   | { type: 'rejected'; sessionId: string; reason: RejectionReason }
 ) & { backchannel?: true };
+
+/** The event that announces `result` (spec §6.4): the result's public fields, as every browser receives them. */
+export function eventOfResult(sessionId: string, result: SessionResult): SessionEvent {
+  return result.status === 'approved'
+    ? {
+        type: 'approved',
+        sessionId,
+        jwt: result.jwt,
+        hash: result.hash,
+        random: result.random,
+        expiresAt: new Date(result.expiresAt * 1000).toISOString(),
+      }
+    : { type: 'rejected', sessionId, reason: result.reason };
+}

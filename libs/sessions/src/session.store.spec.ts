@@ -92,8 +92,8 @@ describe('SessionStore', () => {
     });
     const rejected = { type: 'rejected', sessionId: record.sessionId, reason: 'denied' } as const;
     const result = { status: 'rejected', wsToken: record.wsToken, reason: 'denied' } as const;
-    await events.saveAndPublish(record, result, rejected);
-    await events.saveAndPublish({ ...record, backchannel: true }, result, rejected);
+    await events.saveAndPublish(record, result);
+    await events.saveAndPublish({ ...record, backchannel: true }, result);
     await delivered;
     await unsubscribe();
     expect(heard).toEqual([rejected, { ...rejected, backchannel: true }]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EphemeralStore } from '#idtoken/platform';
 import {
+  eventOfResult,
   RESULT_TTL_SECONDS,
   SESSION_TTL_SECONDS,
   type SessionEvent,
@@ -120,10 +121,11 @@ export class SessionStore {
   }
 
   /**
-   * A session's end: its result, then the event to every node, issued together (one round trip on Redis). The store
+   * A session's end: its result, then its event to every node, issued together (one round trip on Redis). The store
    * applies them in that order, so whoever hears the event can read the result.
    */
-  async saveAndPublish(session: SessionRecord, result: SessionResult, event: SessionEvent): Promise<void> {
+  async saveAndPublish(session: SessionRecord, result: SessionResult): Promise<void> {
+    const event = eventOfResult(session.sessionId, result);
     await Promise.all([this.saveResult(session.sessionId, result), this.publish(session, event)]);
   }
 

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { EphemeralStore, HeldSubscription } from '#idtoken/platform';
-import type { SessionEvent, SessionResult } from '../session-record.js';
+import { eventOfResult, type SessionEvent } from '../session-record.js';
 import { SESSION_EVENTS_CHANNEL, SessionStore } from '../session.store.js';
 import { sameToken } from '../status/session-status.js';
 import { SessionMetrics } from '../session-metrics.js';
@@ -16,10 +16,10 @@ import { SessionOrigins } from './session-origins.js';
 /** What a `/session` socket carries once its handshake was accepted. */
 interface SessionSocketData {
   sessionId: string;
-  /** The pending session as the handshake read it (its code and expiry), when it had no result yet. */
-  admitted?: { otp: string; expiresAt: number; claimsOnly: boolean };
-  /** A late socket's session expiry, from its ticket (its session and result were gone). */
-  ticketExpiresAt?: number;
+  /** The pending session as the handshake read it, when it had no result yet. */
+  admitted?: { otp: string; claimsOnly: boolean };
+  /** When the session ends unanswered (Unix seconds), from the session or, for a late socket, its ticket. */
+  expiresAt?: number;
   /** The pending session's end when it came before the socket joined (the handshake's read or an event). */
   early?: SessionEvent;
   /** A terminal event (`approved`, `rejected`, `expired`) went out: nothing more is sent. */
@@ -107,15 +107,15 @@ export class SessionGateway
 
   /** What a newly joined socket learns at once: its session's end, or otp_ready and a timer for `expired`. */
   private greet(socket: SessionSocket): void {
-    const { sessionId, early, admitted } = socket.data;
+    const { sessionId, early, admitted, expiresAt = 0 } = socket.data;
     if (early) return this.deliver(socket, early);
     // spec §6.5: a claims-only session's code is shown only inside its QR, so no `otp_ready` then.
     if (admitted && !admitted.claimsOnly) {
       // The OTP is shown in the browser by design (spec §6.1 autoPassword); it is never logged.
-      socket.emit('otp_ready', { sessionId, otp: admitted.otp, expiresAt: isoOfUnix(admitted.expiresAt) });
+      socket.emit('otp_ready', { sessionId, otp: admitted.otp, expiresAt: isoOfUnix(expiresAt) });
     }
     // Nest may hand the socket over a tick late; handleDisconnect has run then and would not clear a timer set now.
-    if (socket.connected) this.armExpiry(socket, admitted?.expiresAt ?? socket.data.ticketExpiresAt ?? 0);
+    if (socket.connected) this.armExpiry(socket, expiresAt);
   }
 
   handleDisconnect(socket: SessionSocket): void {
@@ -155,15 +155,9 @@ export class SessionGateway
       : await this.sessions.readServiceBinding(sessionId);
     if (!(await this.origins.allowsForService(originHeader(socket), binding))) return ORIGIN_REFUSED;
     socket.data.sessionId = sessionId;
-    if (result) socket.data.early ??= resultEvent(sessionId, result);
-    if (session) {
-      socket.data.admitted = {
-        otp: session.otp,
-        expiresAt: session.expiresAt,
-        claimsOnly: session.tokenId === undefined,
-      };
-    }
-    socket.data.ticketExpiresAt = ticket?.expiresAt;
+    if (result) socket.data.early ??= eventOfResult(sessionId, result);
+    if (session) socket.data.admitted = { otp: session.otp, claimsOnly: session.tokenId === undefined };
+    socket.data.expiresAt = session?.expiresAt ?? ticket?.expiresAt;
     return undefined;
   }
 
@@ -191,7 +185,7 @@ export class SessionGateway
     const { sessionId } = socket.data;
     const fire = async (): Promise<void> => {
       const result = await this.sessions.readResult(sessionId);
-      this.deliver(socket, result ? resultEvent(sessionId, result) : { type: 'expired', sessionId });
+      this.deliver(socket, result ? eventOfResult(sessionId, result) : { type: 'expired', sessionId });
     };
     // Without the store the end is unknown: the socket closes, and the browser asks the poll (spec §6.4 fallback).
     const failed = (error: unknown) => {
@@ -240,19 +234,6 @@ export class SessionGateway
     // Nothing follows a terminal event: the DISCONNECT packet goes after it on the same transport.
     socket.disconnect();
   }
-}
-
-function resultEvent(sessionId: string, result: SessionResult): SessionEvent {
-  return result.status === 'approved'
-    ? {
-        type: 'approved',
-        sessionId,
-        jwt: result.jwt,
-        hash: result.hash,
-        random: result.random,
-        expiresAt: isoOfUnix(result.expiresAt),
-      }
-    : { type: 'rejected', sessionId, reason: result.reason };
 }
 
 function isoOfUnix(seconds: number): string {

@@ -136,24 +136,20 @@ export class VerifyFlow {
         tokenExpiresAt: expiresAt,
       },
     });
-    await this.sessions.saveAndPublish(
-      session,
-      {
-        status: 'approved',
-        wsToken: session.wsToken,
-        jwt,
-        hash,
-        random: session.random,
-        expiresAt: claims.exp,
-        approval: {
-          tokenId: enrollment.tokenId,
-          grantedScopes: grant.atomic,
-          trustLevel: enrollment.trustLevel,
-          approvedAt: claims.iat,
-        },
+    await this.sessions.saveAndPublish(session, {
+      status: 'approved',
+      wsToken: session.wsToken,
+      jwt,
+      hash,
+      random: session.random,
+      expiresAt: claims.exp,
+      approval: {
+        tokenId: enrollment.tokenId,
+        grantedScopes: grant.atomic,
+        trustLevel: enrollment.trustLevel,
+        approvedAt: claims.iat,
       },
-      { type: 'approved', sessionId: session.sessionId, jwt, hash, random: session.random, expiresAt },
-    );
+    });
     return { status: 'approved', expiresAt };
   }
 }
