@@ -81,14 +81,11 @@ async function main(): Promise<void> {
           `timed phase: ${count} server process(es), ${options.concurrency} workers for ${options.durationSeconds} s` +
             (withBare ? `, alternating with the bare loop (ceiling 2) in ${options.slices} slices each…` : '…'),
         );
-        const measured = await timedPhase(prepared, count, plan, options, withBare ? inProcess : undefined, () =>
-          withBare ? closeInProcess() : Promise.resolve(),
-        );
+        const bareLoop = withBare ? { server: inProcess, close: closeInProcess } : undefined;
+        const measured = await timedPhase(prepared, count, plan, options, bareLoop);
         phases.push(measured.phase);
         halfLoad ??= measured.halfLoad;
         bare ??= measured.bare;
-        // Idle from here on, it would still take every later phase's events off the store.
-        if (withBare) await closeInProcess();
       }
     } catch (error) {
       population?.dispose();
@@ -141,18 +138,17 @@ async function main(): Promise<void> {
 
 /**
  * Starts `count` server processes on the run's data, warms them up, runs the load for the set time, stops them. With
- * `bareServer`, the bare loop runs on it in alternating slices with the load (`--slices`), and its outcome is returned
- * too; the approvals are then counted around the load's slices only. With one process, the same server then takes
- * logins at half the rate it reached, started at a steady pace, for as long again (`halfLoad`), once `beforeHalfLoad`
- * has run.
+ * `bareLoop`, the bare loop runs on its server in alternating slices with the load (`--slices`), that server is closed
+ * after them, and the bare loop's outcome is returned too; the approvals are then counted around the load's slices
+ * only. With one process, the same server then takes logins at half the rate it reached, started at a steady pace, for
+ * as long again (`halfLoad`).
  */
 async function timedPhase(
   prepared: BenchBackends,
   count: number,
   plan: Omit<LoadPlan, 'targets'>,
   options: BenchOptions,
-  bareServer?: InProcessServer,
-  beforeHalfLoad: () => Promise<void> = () => Promise.resolve(),
+  bareLoop?: { server: InProcessServer; close: () => Promise<void> },
 ): Promise<{ phase: TimedPhase; bare?: BareLoopOutcome; halfLoad?: PacedPhase }> {
   const nodes = await startServerNodes(prepared.settings, count, {
     cpuProfileDir: options.cpuProfile
@@ -172,20 +168,20 @@ async function timedPhase(
       return outcome;
     };
     let measured: { phase: TimedPhase; bare?: BareLoopOutcome };
-    if (bareServer) {
+    if (bareLoop) {
       const { bare, http } = await runInterleaved(
         options.slices,
         options.durationSeconds / options.slices,
-        (seconds) => runBareLoop(bareServer.app, plan, seconds),
+        (seconds) => runBareLoop(bareLoop.server.app, plan, seconds),
         load,
       );
+      // Done with its slices, it is closed: it takes nothing more from the clients whose latencies count next.
+      await bareLoop.close();
       measured = { phase: phaseOf(count, http, approvals), bare };
     } else {
       measured = { phase: phaseOf(count, await load(options.durationSeconds), approvals) };
     }
     if (count !== 1 || !(measured.phase.loginsPerSecond > 0)) return measured;
-    // The bare loop's server is done by now: closed first, it takes nothing from the clients whose latencies count.
-    await beforeHalfLoad();
     const offered = measured.phase.loginsPerSecond / 2;
     const paced = await runPacedLoad({ ...plan, targets }, offered, options.durationSeconds);
     const halfLoad: PacedPhase = { ...phaseOf(count, paced, undefined), offeredLoginsPerSecond: round(offered, 2) };
