@@ -1,4 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
+import { transformFileSync } from '@swc/core';
 import { bootStages, parseBootLogLine } from '../bench/support/boot-stages.js';
 import { readCapacityOptions } from '../bench/support/capacity-options.js';
 import { capacityBenchResult, formatCapacityTable } from '../bench/support/capacity-report.js';
@@ -8,6 +16,7 @@ import { readColdStartOptions } from '../bench/support/cold-start-options.js';
 import { coldStartBenchResult, formatColdStartTable, median } from '../bench/support/cold-start-report.js';
 import { serverEventLoopLag, sessionSocketsOpen } from '../bench/support/event-loop-lag.js';
 import { runInterleaved } from '../bench/support/interleaved.js';
+import { endsWithBenchmark, killLeftovers } from '../bench/support/leftovers.js';
 import { routeFor, runLoad, runPacedLoad, warmUp, type LoadOutcome } from '../bench/support/load.js';
 import { measureOidcPhases } from '../bench/support/oidc-phases.js';
 import { formatOidcTable, oidcBenchResult } from '../bench/support/oidc-report.js';
@@ -311,5 +320,71 @@ describe('cold-start benchmark parts', () => {
     expect(result.medianReadyMs).toEqual({ cold: 4500, warm: 1000 });
     expect(result.target).toEqual({ ms: 5000, met: true });
     expect(formatColdStartTable(result)).toContain('median cold');
+  });
+});
+
+describe('server processes of a benchmark', () => {
+  /**
+   * A benchmark (its leftovers module compiled as the bench build would) that starts a server stand-in, prints its
+   * pid, then ends as `how` says; resolves the stand-in's pid once the benchmark has exited.
+   */
+  async function benchmarkThatEnds(how: 'throws' | 'gets SIGTERM'): Promise<number> {
+    const folder = mkdtempSync(join(tmpdir(), 'bench-leftovers-'));
+    try {
+      const source = fileURLToPath(new URL('../bench/support/leftovers.ts', import.meta.url));
+      const compiled = transformFileSync(source, {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+      });
+      writeFileSync(join(folder, 'leftovers.mjs'), compiled.code);
+      const script = `
+        import { spawn } from 'node:child_process';
+        import { endsWithBenchmark } from './leftovers.mjs';
+        const server = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        endsWithBenchmark(server);
+        console.log(server.pid);
+        setInterval(() => {}, 1000);
+        ${how === 'throws' ? "setTimeout(() => { throw new Error('the benchmark failed'); }, 100);" : ''}`;
+      writeFileSync(join(folder, 'bench.mjs'), script);
+      const benchmark = spawn(process.execPath, [join(folder, 'bench.mjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((resolve) => benchmark.once('exit', resolve));
+      const [line] = (await once(benchmark.stdout.setEncoding('utf8'), 'data')) as [string];
+      if (how === 'gets SIGTERM') benchmark.kill('SIGTERM');
+      await exited;
+      return Number(line.trim());
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** Whether a process with this pid still runs (a zombie counts as gone). */
+  function running(pid: number): boolean {
+    try {
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  }
+
+  async function goneWithin(pid: number, ms: number): Promise<boolean> {
+    for (const deadline = Date.now() + ms; Date.now() < deadline; await delay(20)) if (!running(pid)) return true;
+    return !running(pid);
+  }
+
+  it.each(['throws', 'gets SIGTERM'] as const)('are killed when the benchmark %s while they run', async (how) => {
+    const server = await benchmarkThatEnds(how);
+    expect(Number.isInteger(server) && server > 0).toBe(true);
+    try {
+      expect(await goneWithin(server, 5_000)).toBe(true);
+    } finally {
+      if (running(server)) process.kill(server, 'SIGKILL');
+    }
+  });
+
+  it('leaves alone a process that has already exited', async () => {
+    const done = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    endsWithBenchmark(done);
+    await once(done, 'exit');
+    expect(killLeftovers()).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bootStages, parseBootLogLine, type BootLogLine, type BootStage } from './boot-stages.js';
+import { endsWithBenchmark } from './leftovers.js';
 import { freePort, processUsage } from './server-nodes.js';
 
 /** The production entry point, as `npm start` runs it (compiled next to the bench by `tsconfig.bench.json`). */
@@ -75,6 +76,7 @@ export async function measureStart(deployment: Deployment, logLevel: 'warn' | 'i
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  endsWithBenchmark(child);
   // 'close': the process has exited and its output has been read to the end.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const lines: BootLogLine[] = [];

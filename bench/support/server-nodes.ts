@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { endsWithBenchmark } from './leftovers.js';
 
 /** The production entry point, as `npm start` runs it (compiled by `bench:login` next to the bench). */
 const MAIN = fileURLToPath(new URL('../../apps/idp/src/main.js', import.meta.url));
@@ -88,6 +89,7 @@ async function startNode(
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  endsWithBenchmark(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
