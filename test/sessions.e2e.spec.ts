@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import type { Device } from '../apps/device/src/index.js';
+import { decodeVds } from '#idtoken/vds';
 import { BOOTSTRAP_ADMIN_KEY, issueCredential, newDevice, setUpStation } from './support/credentials.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
@@ -177,6 +178,23 @@ describe('sessions (spec §6) end to end', () => {
 
     it('accepts the Service VDS instead of the serviceId', async () => {
       await initiate({ tokenId, serviceVds }).expect(200);
+    });
+
+    it('refuses a Service VDS it accepted before, once an admin revokes it (422 vds_revoked)', async () => {
+      const ownSecret = (await createService('shop-leaked')).serviceSecret!;
+      const leaked = (await http().get('/services/shop-leaked/vds').expect(200)).body.serviceVds as string;
+      await device.trustService(leaked);
+      const asLeaked = basic('shop-leaked', ownSecret);
+      // Accepted twice: the second time from the node's cache of Service VDSs that passed (docs/performance.md).
+      await initiate({ tokenId, serviceVds: leaked }, asLeaked).expect(200);
+      await initiate({ tokenId, serviceVds: leaked }, asLeaked).expect(200);
+      await http()
+        .post('/admin/trust/revocations')
+        .set(admin)
+        .send({ fingerprint: decodeVds(leaked).fingerprint, reason: 'the relying party leaked its Service VDS' })
+        .expect(201);
+      const refused = await initiate({ tokenId, serviceVds: leaked }, asLeaked).expect(422);
+      expect(refused.body.code).toBe('vds_revoked');
     });
 
     it('refuses an unknown tokenId (404 enrollment_not_found)', async () => {

@@ -16,3 +16,4 @@ export { verifySignatureOnly } from './signature/verify-signature.js';
 export { vdsSignedMessage } from './signature/signed-message.js';
 
 export { verifyVds } from './verify/verify-vds.js';
+export { VerifiedVdsCache } from './verify/verified-vds-cache.js';

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { VerifiedVdsCache } from './verify/verified-vds-cache.js';
 
 /** Manifest IDs of spec §2 (3 bytes, big-endian on the wire). */
 export const IDENTITY_MANIFEST = 0x0a0001;
@@ -113,6 +114,8 @@ export interface VerifyVdsOptions {
   now: Date;
   /** When set, a credential of any other manifest fails step 2 (vds_schema) — e.g. an identity VDS offered as a Service VDS. */
   expectedManifestId?: ManifestId;
+  /** Credentials in text form that passed recently: steps 1, 2 and 5 are not repeated for them (VerifiedVdsCache). */
+  cache?: VerifiedVdsCache;
 }
 
 /** The payload type of a manifest ID. */

@@ -5,7 +5,7 @@ import { AppConfig, DomainError, RateLimiter } from '#idtoken/platform';
 import { PushDispatcher, type AuthRequestMessage } from '#idtoken/push';
 import { ServiceRegistry, TrustBindings, type ServiceEntity } from '#idtoken/services';
 import { TrustStore } from '#idtoken/trust';
-import { SERVICE_MANIFEST, VdsError, verifyVds } from '#idtoken/vds';
+import { SERVICE_MANIFEST, VdsError, VerifiedVdsCache, verifyVds } from '#idtoken/vds';
 import { deriveOtp, deriveWsToken, newSessionId, newSessionRandom } from '../derivation/index.js';
 import { SESSION_TTL_SECONDS, type SessionRecord } from '../session-record.js';
 import { SessionStore } from '../session.store.js';
@@ -49,6 +49,8 @@ function authRequest(session: SessionRecord, service: ServiceEntity, verified: b
 @Injectable()
 export class InitiateFlow {
   private readonly ports: InitiatePorts;
+  /** A relying party names itself by the same Service VDS at every initiate: its pure checks are not repeated. */
+  private readonly verifiedServiceVds = new VerifiedVdsCache();
 
   constructor(
     rateLimiter: RateLimiter,
@@ -186,7 +188,12 @@ export class InitiateFlow {
   /** spec §6.1: a Service VDS is verified per §2 (all steps, codes passed through) before its `sid` counts. */
   private async serviceIdOfVds(serviceVds: string, now: Date): Promise<string> {
     try {
-      const verified = await verifyVds(serviceVds, { trust: this.trust, now, expectedManifestId: SERVICE_MANIFEST });
+      const verified = await verifyVds(serviceVds, {
+        trust: this.trust,
+        now,
+        expectedManifestId: SERVICE_MANIFEST,
+        cache: this.verifiedServiceVds,
+      });
       return verified.payload.sid;
     } catch (error) {
       if (error instanceof VdsError) throw new DomainError(error.code, error.detail);

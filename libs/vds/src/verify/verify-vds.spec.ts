@@ -17,6 +17,7 @@ import {
 import { IDENTITY_MANIFEST, SERVICE_MANIFEST, type VdsErrorCode, type VdsSigner, type VdsTrust } from '../types.js';
 import { VdsError } from '../vds-error.js';
 import { verifyVds } from './verify-vds.js';
+import { VerifiedVdsCache } from './verified-vds-cache.js';
 
 // Identity payloads expire 2030-12-31, Service payloads one year after 2026-01-01.
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -209,6 +210,86 @@ describe('verifyVds (spec §2, "Verification of a VDS")', () => {
       const binary = signService(signer, { iat: 1_700_000_000, exp: 1_700_000_001 });
       trust.revoked.add(decodeVds(binary).fingerprint);
       await failsWith(binary, 'vds_expired');
+    });
+  });
+
+  describe('with a cache of credentials that passed', () => {
+    const serviceText = () => toVdsText(signService(signer));
+    const asService = (text: string, cache: VerifiedVdsCache, options: { trust?: VdsTrust; now?: Date } = {}) =>
+      verifyVds(text, {
+        trust: options.trust ?? trust,
+        now: options.now ?? NOW,
+        expectedManifestId: SERVICE_MANIFEST,
+        cache,
+      });
+    const failsFromCache = async (promise: Promise<unknown>, code: VdsErrorCode) => {
+      const error = await promise.then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(VdsError);
+      expect((error as VdsError).code).toBe(code);
+    };
+
+    it('keeps a credential that passed and answers it the same way again', async () => {
+      const cache = new VerifiedVdsCache();
+      const text = serviceText();
+      const first = await asService(text, cache);
+      expect(cache.has(text)).toBe(true);
+      const again = await asService(text, cache);
+      expect(again.payload).toEqual(servicePayload());
+      expect(again.decoded.fingerprint).toBe(first.decoded.fingerprint);
+      expect(again.signer.certificateDer).toEqual(signer.certificateDer);
+    });
+
+    it('still judges the signer, expiry and revocation at every verification', async () => {
+      const cache = new VerifiedVdsCache();
+      const text = serviceText();
+      await asService(text, cache);
+      trust.untrustedReason = new Error('the signer left the trust list');
+      await failsFromCache(asService(text, cache), 'vds_untrusted_signer');
+      trust.untrustedReason = undefined;
+      // The service payload expires a year after signing.
+      await failsFromCache(asService(text, cache, { now: new Date('2027-06-01T00:00:00Z') }), 'vds_expired');
+      trust.revoked.add(decodeVds(text).fingerprint);
+      await failsFromCache(asService(text, cache), 'vds_revoked');
+      await failsFromCache(asService(text, cache, { trust: new TestTrust([stranger]) }), 'vds_unknown_signer');
+    });
+
+    it('verifies the signature again when the trust store answers with another key for the certificate', async () => {
+      const cache = new VerifiedVdsCache();
+      const text = serviceText();
+      await asService(text, cache);
+      const swapped: VdsTrust = {
+        ...trustMethods(trust),
+        findSigner: async () => ({ certificateDer: signer.certificateDer, publicKey: stranger.publicKey }),
+      };
+      await failsFromCache(asService(text, cache, { trust: swapped }), 'vds_bad_signature');
+    });
+
+    it('refuses a cached Service VDS where another manifest is expected', async () => {
+      const cache = new VerifiedVdsCache();
+      const text = serviceText();
+      await asService(text, cache);
+      await failsFromCache(
+        verifyVds(text, { trust, now: NOW, expectedManifestId: IDENTITY_MANIFEST, cache }),
+        'vds_schema',
+      );
+    });
+
+    it('keeps nothing that failed, and only the most recently used up to its bound', async () => {
+      const cache = new VerifiedVdsCache(2);
+      const forged = toVdsText(flipBitInText(signService(signer), 'Demo Shop'));
+      await failsFromCache(asService(forged, cache), 'vds_bad_signature');
+      const late = toVdsText(signService(signer, { iat: 1_700_000_000, exp: 1_700_000_001 }));
+      await failsFromCache(asService(late, cache), 'vds_expired');
+      expect(cache.size).toBe(0);
+      const [a, b, c] = ['shop-a', 'shop-b', 'shop-c'].map((sid) => toVdsText(signService(signer, { sid })));
+      await asService(a!, cache);
+      await asService(b!, cache);
+      await asService(a!, cache);
+      await asService(c!, cache);
+      expect([cache.has(a!), cache.has(b!), cache.has(c!), cache.size]).toEqual([true, false, true, 2]);
     });
   });
 
