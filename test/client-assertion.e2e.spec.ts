@@ -101,6 +101,43 @@ describe('initiate with an RFC 7523 client assertion (spec §6.1)', () => {
     expect(await refusal(signed)).toBe('service_unauthenticated');
   });
 
+  it("follows a change of the service's keys at once: the replaced key is refused, the new one accepted", async () => {
+    const [before, after] = await Promise.all([
+      generateKeyPair('ES256', { extractable: true }),
+      generateKeyPair('ES256', { extractable: true }),
+    ]);
+    await http()
+      .post('/admin/services')
+      .set(admin)
+      .send({
+        serviceId: 'rotating',
+        name: 'rotating',
+        url: 'https://rotating.example',
+        allowedScopes: ['identity:basic'],
+        defaultScopes: ['identity:name'],
+        requireTrust: false,
+        publicKeys: [await exportJWK(before.publicKey)],
+      })
+      .expect(201);
+    const asRotating = async (key: CryptoKey) =>
+      initiate({
+        serviceId: 'rotating',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await assertion(key, { iss: 'rotating' }),
+      });
+    // Twice, so the second is checked with the key set kept from the first.
+    expect((await asRotating(before.privateKey)).status).toBe(200);
+    expect((await asRotating(before.privateKey)).status).toBe(200);
+    await http()
+      .patch('/admin/services/rotating')
+      .set(admin)
+      .send({ publicKeys: [await exportJWK(after.publicKey)] })
+      .expect(200);
+    const replaced = await asRotating(before.privateKey);
+    expect([replaced.status, replaced.body.code]).toEqual([401, 'service_unauthenticated']);
+    expect((await asRotating(after.privateKey)).status).toBe(200);
+  });
+
   it('refuses assertions that break one rule each', async () => {
     const now = Math.floor(Date.now() / 1000);
     const stranger = (await generateKeyPair('ES256')).privateKey;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { AppConfig, DomainError, EphemeralStore } from '#idtoken/platform';
-import { ServiceRegistry } from '#idtoken/services';
+import { ServiceRegistry, type ServiceEntity } from '#idtoken/services';
 
 /** RFC 7523 §2.2 client assertion type. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -21,6 +21,12 @@ const refused = (detail: string) => new DomainError('service_unauthenticated', d
 @Injectable()
 export class ClientAssertions {
   private readonly audiences: string[];
+  /**
+   * Each service's registered keys as a jose key set, built once per version of them: the key set imports each key
+   * once, at its first use, instead of at every initiate. A change of the keys reloads the active services, so a new
+   * version is a new array and the old set is let go with it.
+   */
+  private readonly keySets = new WeakMap<ServiceEntity['publicKeys'], ReturnType<typeof createLocalJWKSet>>();
 
   constructor(
     private readonly services: ServiceRegistry,
@@ -42,10 +48,9 @@ export class ClientAssertions {
     if (typeof serviceId !== 'string' || serviceId.length === 0) throw refused('client_assertion has no iss');
     const service = await this.services.getActive(serviceId).catch(() => undefined);
     if (!service || service.publicKeys.length === 0) throw refused('The assertion cannot be checked for this service');
-    const keys = createLocalJWKSet({ keys: service.publicKeys.map(({ kid, jwk }) => ({ ...jwk, kid })) });
     let payload;
     try {
-      ({ payload } = await jwtVerify(assertion, keys, {
+      ({ payload } = await jwtVerify(assertion, this.keySetOf(service), {
         issuer: serviceId,
         subject: serviceId,
         audience: this.audiences,
@@ -68,5 +73,14 @@ export class ClientAssertions {
     const first = await this.store.putIfAbsent(`client-assertion:${serviceId}:${String(payload.jti)}`, '1', ttlMs);
     if (!first) throw refused('client_assertion was already used (jti)');
     return serviceId;
+  }
+
+  private keySetOf(service: ServiceEntity): ReturnType<typeof createLocalJWKSet> {
+    let keys = this.keySets.get(service.publicKeys);
+    if (!keys) {
+      keys = createLocalJWKSet({ keys: service.publicKeys.map(({ kid, jwk }) => ({ ...jwk, kid })) });
+      this.keySets.set(service.publicKeys, keys);
+    }
+    return keys;
   }
 }
