@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { Counter } from 'prom-client';
 import { AppConfig, MetricsRegistry } from '#idtoken/platform';
@@ -25,9 +26,7 @@ export function mountOidc(app: NestFastifyApplication): void {
     labelNames: ['endpoint', 'status_code'],
     registers: [app.get(MetricsRegistry).registry],
   });
-  fastify.addHook('onRequest', async (request, reply) => {
-    const path = request.raw.url?.split('?')[0] ?? '';
-    if (!isOidcPath(path)) return;
+  const answer = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
     const endpoint = endpointOf(path);
     reply.raw.once('finish', () => requests.inc({ endpoint, status_code: String(reply.raw.statusCode) }));
     asIssuerRequest(request.raw, issuer, request.ip);
@@ -35,6 +34,12 @@ export function mountOidc(app: NestFastifyApplication): void {
     const provider = await host.provider();
     reply.hijack();
     await handlerOf(provider)(request.raw, reply.raw);
+  };
+  // Callback style, not async: every other request passes straight through, with no promise made for it.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const path = request.raw.url?.split('?')[0] ?? '';
+    if (!isOidcPath(path)) return done();
+    answer(request, reply, path).then(() => done(), done);
   });
 }
 

@@ -16,18 +16,23 @@ export function allowBrowserOnlyServices(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      if (!BROWSER_ROUTES.test(request.url)) return;
+    // Callback style, not async (configure-http.ts): a request without an Origin passes with no promise made for it.
+    .addHook('onRequest', (request, reply, done) => {
+      if (!BROWSER_ROUTES.test(request.url)) return done();
       void reply.header('vary', 'Origin');
       const origin = request.headers.origin;
-      if (!origin || !(await services.hasBrowserOrigin(origin))) return;
-      void reply.header('access-control-allow-origin', origin);
-      if (request.method !== 'OPTIONS') return;
-      return reply
-        .code(204)
-        .header('access-control-allow-methods', 'GET, POST')
-        .header('access-control-allow-headers', 'authorization, content-type')
-        .header('access-control-max-age', String(PREFLIGHT_MAX_AGE_SECONDS))
-        .send();
+      if (!origin) return done();
+      services.hasBrowserOrigin(origin).then((allowed) => {
+        if (!allowed) return done();
+        void reply.header('access-control-allow-origin', origin);
+        if (request.method !== 'OPTIONS') return done();
+        // Answered here: done() is not called, so the request goes no further.
+        void reply
+          .code(204)
+          .header('access-control-allow-methods', 'GET, POST')
+          .header('access-control-allow-headers', 'authorization, content-type')
+          .header('access-control-max-age', String(PREFLIGHT_MAX_AGE_SECONDS))
+          .send();
+      }, done);
     });
 }
