@@ -8,6 +8,7 @@ import { Oidc1795728000000 } from './1795728000000-oidc.js';
 import { AccountLinks1795729000000 } from './1795729000000-account-links.js';
 import { Saml1795730000000 } from './1795730000000-saml.js';
 import { AdminOperations1795731000000 } from './1795731000000-admin-operations.js';
+import { EnrollmentSigner1795732000000 } from './1795732000000-enrollment-signer.js';
 
 /** Every migration, oldest first. A generated migration is reviewed, then added here. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   AccountLinks1795729000000,
   Saml1795730000000,
   AdminOperations1795731000000,
+  EnrollmentSigner1795732000000,
 ];

@@ -252,6 +252,9 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     const issued = await issueCredential(station, csca);
     const device = await newDevice(server.baseUrl);
     await device.receiveCredential(issued.vds);
+    // Enrolled with a credential of that signer before it is revoked, and signing in.
+    const { device: holder } = await enrolledDevice();
+    await initiate(holder.tokenId!);
     const material = (await admin('/admin/trust')).body as MaterialView;
     const signer = material.certificates.find((view) => /identity/i.test(view.subject));
     expect(signer).toBeDefined();
@@ -268,6 +271,16 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     await expect(device.enroll({ liveFaceTemplate: issued.face })).rejects.toMatchObject({
       code: 'vds_untrusted_signer',
     });
+    // Threat model F3: an enrollment made with a credential of the revoked signer stops at once — a login and a
+    // device-signed request alike — though its own fingerprint is on no list.
+    lastIp += 1;
+    const refusedLogin = await request(server.baseUrl)
+      .post('/auth/initiate')
+      .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
+      .set('x-forwarded-for', `203.0.113.${lastIp}`)
+      .send({ tokenId: holder.tokenId, serviceId: 'shop' });
+    expect([refusedLogin.status, refusedLogin.body.code]).toEqual([403, 'enrollment_revoked']);
+    await expect(holder.listServices()).rejects.toMatchObject({ code: 'enrollment_revoked' });
     const events = await server.app.get(AuditTrail).list({ type: 'trust.certificate_revoked' });
     expect(events[0]).toMatchObject({ subject: signer!.certificateReference, actor: 'admin:bootstrap' });
   });

@@ -47,6 +47,14 @@ export class EnrollmentEntity {
   @Column({ name: 'vds_fingerprint', type: 'text', unique: true })
   vdsFingerprint: string;
 
+  /**
+   * The certificate reference (16 hex characters) of the certificate that signed the identity VDS: when it, or a
+   * certificate above it, goes on the VRL, the enrollment stops (threat model, F3). Null for enrollments made before
+   * it was recorded.
+   */
+  @Column({ name: 'signer_reference', type: 'text', nullable: true })
+  signerReference: string | null;
+
   @Column({ name: 'trust_level', type: 'text' })
   trustLevel: 'substantial' | 'high';
 

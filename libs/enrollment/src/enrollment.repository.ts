@@ -13,7 +13,8 @@ type EnrollmentRow = Omit<EnrollmentEntity, 'publicKeySpki'> & { publicKeySpki: 
 
 const LATEST_ENROLLMENT =
   new PreparedStatement<EnrollmentRow>(`SELECT id, token_id AS "tokenId", status, public_key_spki AS "publicKeySpki", key_id AS "keyId",
-  platform, push_token AS "pushToken", vds_fingerprint AS "vdsFingerprint", trust_level AS "trustLevel", claims,
+  platform, push_token AS "pushToken", vds_fingerprint AS "vdsFingerprint", signer_reference AS "signerReference",
+  trust_level AS "trustLevel", claims,
   enrolled_at AS "enrolledAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
   revocation_reason AS "revocationReason"
   FROM enrollments WHERE token_id = $1 ORDER BY enrolled_at DESC LIMIT 1`);
@@ -103,6 +104,14 @@ export class EnrollmentRepository {
     // anyone revokes the enrollment itself. The VRL is an in-memory set on every node: no query.
     if (await this.trust.isRevoked(latest.vdsFingerprint)) {
       throw new DomainError('enrollment_revoked', 'The credential of this enrollment is on the revocation list');
+    }
+    // Its signer, or a certificate above it, went on the VRL (a leaked issuance key): every enrollment made with a
+    // credential it signed stops too, forged ones included (threat model, F3). Also in memory: no query.
+    if (latest.signerReference && (await this.trust.isSignerRevoked(latest.signerReference))) {
+      throw new DomainError(
+        'enrollment_revoked',
+        'The certificate that signed this enrollment’s credential is revoked',
+      );
     }
     return latest;
   }

@@ -87,6 +87,7 @@ export class EnrollmentService {
             platform: input.platform,
             pushToken: input.fcmToken ?? null,
             vdsFingerprint: credential.decoded.fingerprint,
+            signerReference: Buffer.from(credential.decoded.certificateReference).toString('hex'),
             trustLevel: payload.lvl,
             claims: claimsOf(payload),
             expiresAt: vdsExpiresAt(IDENTITY_MANIFEST, payload),

@@ -115,6 +115,25 @@ describe('TrustStore', () => {
     ]);
   });
 
+  it('tells whether a signer, or a certificate above it, is revoked (the enrollments it signed for stop: F3)', async () => {
+    const identity = certificateReferenceHex(pki.identityVdsSigner.certificateDer);
+    const service = certificateReferenceHex(pki.serviceVdsSigner.certificateDer);
+    const unknown = 'ab'.repeat(8);
+    expect(await trust.isSignerRevoked(identity)).toBe(false);
+    await trust.revokeCertificate(service, 'key compromise', 'test');
+    expect([await trust.isSignerRevoked(service.toUpperCase()), await trust.isSignerRevoked(identity)]).toEqual([
+      true,
+      false,
+    ]);
+    // The CA above both: every signer under it counts as revoked.
+    await trust.revokeCertificate(certificateReferenceHex(pki.ca.certificateDer), 'key compromise', 'test');
+    expect(await trust.isSignerRevoked(identity)).toBe(true);
+    // A signer no longer in the material is judged by its own reference alone.
+    expect(await trust.isSignerRevoked(unknown)).toBe(false);
+    await trust.revokeCertificate(unknown, 'key compromise', 'test');
+    expect(await trust.isSignerRevoked(unknown)).toBe(true);
+  });
+
   it('reports a revoked fingerprint as soon as revokeFingerprint resolves, whatever its case', async () => {
     expect(await trust.isRevoked(FINGERPRINT)).toBe(false);
     expect(

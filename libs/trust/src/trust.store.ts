@@ -187,6 +187,21 @@ export class TrustStore implements VdsTrust {
     return facts;
   }
 
+  /**
+   * Whether the signing certificate with this reference (16 hex characters), or a certificate on its path to the
+   * anchor, is on the VRL: the credentials it signed are refused at step 4, and the enrollments made with them stop
+   * (threat model, F3). A signer no longer in the trust material is judged by its own reference alone.
+   */
+  async isSignerRevoked(certificateReference: string): Promise<boolean> {
+    const revoked = (await this.parts.revocations.current()).certificateReferences;
+    if (revoked.size === 0) return false;
+    const reference = certificateReference.toLowerCase();
+    if (revoked.has(reference)) return true;
+    const signer = this.indexed.byReference.get(reference);
+    if (!signer) return false;
+    return (await this.factsOf(signer)).references.some((each) => revoked.has(each));
+  }
+
   /** spec §2 step 7: the VDS fingerprint is on the VRL. */
   async isRevoked(fingerprint: string): Promise<boolean> {
     return (await this.parts.revocations.current()).fingerprints.has(fingerprint.toLowerCase());
