@@ -86,6 +86,16 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     return (await response.json()) as { sessionId: string; autoPassword: string };
   };
 
+  /** `shop`'s initiate for `tokenId`, whatever it answers. */
+  const initiateAnswer = (tokenId: string) => {
+    lastIp += 1;
+    return request(server.baseUrl)
+      .post('/auth/initiate')
+      .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
+      .set('x-forwarded-for', `203.0.113.${lastIp}`)
+      .send({ tokenId, serviceId: 'shop' });
+  };
+
   beforeAll(async () => {
     server = await startTestApp({
       IDTOKEN_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_ADMIN_KEY,
@@ -222,12 +232,7 @@ describe('admin API: enrollments, live sessions, trust store', () => {
       body: { fingerprint: decodeVds(holderVds).fingerprint, reason: 'document reported stolen' },
     });
     expect(listed.status).toBe(201);
-    lastIp += 1;
-    const refusedLogin = await request(server.baseUrl)
-      .post('/auth/initiate')
-      .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
-      .set('x-forwarded-for', `203.0.113.${lastIp}`)
-      .send({ tokenId: holder.tokenId, serviceId: 'shop' });
+    const refusedLogin = await initiateAnswer(holder.tokenId!);
     expect(refusedLogin.status).toBe(403);
     expect(refusedLogin.body.code).toBe('enrollment_revoked');
     // A phone fetching the VRL afresh refuses it too.
@@ -273,12 +278,7 @@ describe('admin API: enrollments, live sessions, trust store', () => {
     });
     // Threat model F3: an enrollment made with a credential of the revoked signer stops at once — a login and a
     // device-signed request alike — though its own fingerprint is on no list.
-    lastIp += 1;
-    const refusedLogin = await request(server.baseUrl)
-      .post('/auth/initiate')
-      .set('authorization', `Basic ${Buffer.from(`shop:${secret}`).toString('base64')}`)
-      .set('x-forwarded-for', `203.0.113.${lastIp}`)
-      .send({ tokenId: holder.tokenId, serviceId: 'shop' });
+    const refusedLogin = await initiateAnswer(holder.tokenId!);
     expect([refusedLogin.status, refusedLogin.body.code]).toEqual([403, 'enrollment_revoked']);
     await expect(holder.listServices()).rejects.toMatchObject({ code: 'enrollment_revoked' });
     const events = await server.app.get(AuditTrail).list({ type: 'trust.certificate_revoked' });
